@@ -1,0 +1,97 @@
+//! C completion handles (`rados_completion_t`, `rbd_completion_t`) over the
+//! engine's `Completion`.
+//!
+//! The C callbacks run as completion hooks, on the completing library thread,
+//! with no lock held, and receive the handle and the caller's argument. As with
+//! upstream's reference counting, releasing a submitted completion that has not
+//! finished its callbacks keeps the handle alive until they have run.
+
+use std::os::raw::c_void;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::handles::HandleTable;
+use crate::error::{Error, Result};
+use crate::rados::Completion;
+
+/// A C completion callback: `(completion handle, caller argument)`.
+pub(crate) type CCallback = unsafe extern "C" fn(*mut c_void, *mut c_void);
+
+/// What a completion handle names.
+pub(crate) struct CompletionEntry {
+    pub(crate) completion: Arc<Completion>,
+    /// The caller's callback argument (`rbd_aio_get_arg`).
+    pub(crate) arg: usize,
+    handle: AtomicUsize,
+    submitted: AtomicBool,
+    released: AtomicBool,
+    callbacks_done: AtomicBool,
+}
+
+/// Registers a new completion whose C `callbacks` run in order when it completes.
+pub(crate) fn create(
+    table: &'static HandleTable<CompletionEntry>,
+    arg: *mut c_void,
+    callbacks: &[Option<CCallback>],
+) -> *mut c_void {
+    let completion = Arc::new(Completion::new());
+    let entry = Arc::new(CompletionEntry {
+        completion: completion.clone(),
+        arg: arg as usize,
+        handle: AtomicUsize::new(0),
+        submitted: AtomicBool::new(false),
+        released: AtomicBool::new(false),
+        callbacks_done: AtomicBool::new(false),
+    });
+    let handle = table.insert(entry.clone());
+    entry.handle.store(handle as usize, Ordering::SeqCst);
+    let callbacks: Vec<CCallback> = callbacks.iter().flatten().copied().collect();
+    let (handle_value, arg_value) = (handle as usize, arg as usize);
+    completion.on_complete(move |_| {
+        for callback in callbacks {
+            // SAFETY: C supplied this callback for this completion; it receives the
+            // handle and argument it was created with.
+            unsafe { callback(handle_value as *mut c_void, arg_value as *mut c_void) };
+        }
+    });
+    handle
+}
+
+/// Marks a completion as handed to an operation (each completion serves one),
+/// and arranges the deferred release.
+#[allow(dead_code)] // first users: the aio functions of the local store
+pub(crate) fn submit(table: &'static HandleTable<CompletionEntry>, entry: &Arc<CompletionEntry>) -> Result<()> {
+    if entry.submitted.swap(true, Ordering::SeqCst) {
+        return Err(Error::invalid("completion already used by another operation"));
+    }
+    let weak = Arc::downgrade(entry);
+    entry.completion.on_complete(move |_| {
+        if let Some(entry) = weak.upgrade() {
+            entry.callbacks_done.store(true, Ordering::SeqCst);
+            if entry.released.load(Ordering::SeqCst) {
+                let _ = table.remove(entry.handle.load(Ordering::SeqCst) as *const c_void);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `rados_aio_release` / `rbd_aio_release`.
+pub(crate) fn release(table: &'static HandleTable<CompletionEntry>, handle: *const c_void) -> Result<()> {
+    let entry = table.get(handle)?;
+    entry.released.store(true, Ordering::SeqCst);
+    let idle = !entry.submitted.load(Ordering::SeqCst) || entry.callbacks_done.load(Ordering::SeqCst);
+    if idle {
+        let _ = table.remove(handle);
+    }
+    Ok(())
+}
+
+/// Blocks until complete (`with_callbacks`: and callbacks done). A completion
+/// that was never submitted would block forever: that is `InvalidArgument`.
+pub(crate) fn wait(entry: &Arc<CompletionEntry>, with_callbacks: bool) -> Result<i64> {
+    if !entry.submitted.load(Ordering::SeqCst) {
+        return Err(Error::invalid("waiting on a completion that no operation uses"));
+    }
+    Ok(if with_callbacks { entry.completion.wait_callbacks_done() } else { entry.completion.wait() })
+}

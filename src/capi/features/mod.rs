@@ -1,0 +1,109 @@
+//! Image feature bits and names of `rbd/features.h`.
+//!
+//! The engine uses these same constants (`crate::rbd::features` re-exports them).
+
+pub const RBD_FEATURE_LAYERING: u64 = 1u64 << 0;
+pub const RBD_FEATURE_STRIPINGV2: u64 = 1u64 << 1;
+pub const RBD_FEATURE_EXCLUSIVE_LOCK: u64 = 1u64 << 2;
+pub const RBD_FEATURE_OBJECT_MAP: u64 = 1u64 << 3;
+pub const RBD_FEATURE_FAST_DIFF: u64 = 1u64 << 4;
+pub const RBD_FEATURE_DEEP_FLATTEN: u64 = 1u64 << 5;
+pub const RBD_FEATURE_JOURNALING: u64 = 1u64 << 6;
+pub const RBD_FEATURE_DATA_POOL: u64 = 1u64 << 7;
+pub const RBD_FEATURE_OPERATIONS: u64 = 1u64 << 8;
+pub const RBD_FEATURE_MIGRATING: u64 = 1u64 << 9;
+pub const RBD_FEATURE_NON_PRIMARY: u64 = 1u64 << 10;
+pub const RBD_FEATURE_DIRTY_CACHE: u64 = 1u64 << 11;
+
+pub const RBD_FEATURES_DEFAULT: u64 = RBD_FEATURE_LAYERING
+    | RBD_FEATURE_EXCLUSIVE_LOCK
+    | RBD_FEATURE_OBJECT_MAP
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_DEEP_FLATTEN;
+
+pub const RBD_FEATURE_NAME_LAYERING: &str = "layering";
+pub const RBD_FEATURE_NAME_STRIPINGV2: &str = "striping";
+pub const RBD_FEATURE_NAME_EXCLUSIVE_LOCK: &str = "exclusive-lock";
+pub const RBD_FEATURE_NAME_OBJECT_MAP: &str = "object-map";
+pub const RBD_FEATURE_NAME_FAST_DIFF: &str = "fast-diff";
+pub const RBD_FEATURE_NAME_DEEP_FLATTEN: &str = "deep-flatten";
+pub const RBD_FEATURE_NAME_JOURNALING: &str = "journaling";
+pub const RBD_FEATURE_NAME_DATA_POOL: &str = "data-pool";
+pub const RBD_FEATURE_NAME_OPERATIONS: &str = "operations";
+pub const RBD_FEATURE_NAME_MIGRATING: &str = "migrating";
+pub const RBD_FEATURE_NAME_NON_PRIMARY: &str = "non-primary";
+pub const RBD_FEATURE_NAME_DIRTY_CACHE: &str = "dirty-cache";
+
+/// Features a client must understand to open an image at all.
+pub const RBD_FEATURES_INCOMPATIBLE: u64 =
+    RBD_FEATURE_LAYERING | RBD_FEATURE_STRIPINGV2 | RBD_FEATURE_DATA_POOL | RBD_FEATURE_DIRTY_CACHE;
+
+/// Features a client must understand to write an image.
+pub const RBD_FEATURES_RW_INCOMPATIBLE: u64 = RBD_FEATURES_INCOMPATIBLE
+    | RBD_FEATURE_EXCLUSIVE_LOCK
+    | RBD_FEATURE_OBJECT_MAP
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_DEEP_FLATTEN
+    | RBD_FEATURE_JOURNALING
+    | RBD_FEATURE_OPERATIONS
+    | RBD_FEATURE_MIGRATING
+    | RBD_FEATURE_NON_PRIMARY;
+
+pub const RBD_FEATURES_ALL: u64 = RBD_FEATURE_LAYERING
+    | RBD_FEATURE_STRIPINGV2
+    | RBD_FEATURE_EXCLUSIVE_LOCK
+    | RBD_FEATURE_OBJECT_MAP
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_DEEP_FLATTEN
+    | RBD_FEATURE_JOURNALING
+    | RBD_FEATURE_DATA_POOL
+    | RBD_FEATURE_OPERATIONS
+    | RBD_FEATURE_MIGRATING
+    | RBD_FEATURE_NON_PRIMARY
+    | RBD_FEATURE_DIRTY_CACHE;
+
+/// Features that may be enabled or disabled on an existing image.
+pub const RBD_FEATURES_MUTABLE: u64 = RBD_FEATURE_EXCLUSIVE_LOCK
+    | RBD_FEATURE_OBJECT_MAP
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_JOURNALING
+    | RBD_FEATURE_NON_PRIMARY
+    | RBD_FEATURE_DIRTY_CACHE;
+
+pub const RBD_FEATURES_MUTABLE_INTERNAL: u64 = RBD_FEATURE_NON_PRIMARY | RBD_FEATURE_DIRTY_CACHE;
+
+/// Features that may only be disabled.
+pub const RBD_FEATURES_DISABLE_ONLY: u64 = RBD_FEATURE_DEEP_FLATTEN;
+
+/// Features that need a single writer (exclusive lock).
+pub const RBD_FEATURES_SINGLE_CLIENT: u64 = RBD_FEATURE_EXCLUSIVE_LOCK
+    | RBD_FEATURE_OBJECT_MAP
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_JOURNALING
+    | RBD_FEATURE_DIRTY_CACHE;
+
+/// Features set implicitly when their parameters are given.
+pub const RBD_FEATURES_IMPLICIT_ENABLE: u64 = RBD_FEATURE_STRIPINGV2
+    | RBD_FEATURE_DATA_POOL
+    | RBD_FEATURE_FAST_DIFF
+    | RBD_FEATURE_OPERATIONS
+    | RBD_FEATURE_MIGRATING
+    | RBD_FEATURE_NON_PRIMARY
+    | RBD_FEATURE_DIRTY_CACHE;
+
+pub const RBD_FEATURES_INTERNAL: u64 = RBD_FEATURE_OPERATIONS | RBD_FEATURE_MIGRATING;
+
+pub const RBD_OPERATION_FEATURE_CLONE_PARENT: u64 = 1u64 << 0;
+pub const RBD_OPERATION_FEATURE_CLONE_CHILD: u64 = 1u64 << 1;
+pub const RBD_OPERATION_FEATURE_GROUP: u64 = 1u64 << 2;
+pub const RBD_OPERATION_FEATURE_SNAP_TRASH: u64 = 1u64 << 3;
+
+pub const RBD_OPERATION_FEATURE_NAME_CLONE_PARENT: &str = "clone-parent";
+pub const RBD_OPERATION_FEATURE_NAME_CLONE_CHILD: &str = "clone-child";
+pub const RBD_OPERATION_FEATURE_NAME_GROUP: &str = "group";
+pub const RBD_OPERATION_FEATURE_NAME_SNAP_TRASH: &str = "snap-trash";
+
+pub const RBD_OPERATION_FEATURES_ALL: u64 = RBD_OPERATION_FEATURE_CLONE_PARENT
+    | RBD_OPERATION_FEATURE_CLONE_CHILD
+    | RBD_OPERATION_FEATURE_GROUP
+    | RBD_OPERATION_FEATURE_SNAP_TRASH;

@@ -1,0 +1,202 @@
+//! Whole-image operations: resize, features, copy, sparsify, diff.
+
+use crate::capi::prelude::*;
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_resize(image: rbd_image_t, size: u64) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_resize2(
+    image: rbd_image_t,
+    size: u64,
+    allow_shrink: bool,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_resize_with_progress(
+    image: rbd_image_t,
+    size: u64,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_update_features(image: rbd_image_t, features: u64, enabled: u8) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_rebuild_object_map(
+    image: rbd_image_t,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy(image: rbd_image_t, dest_io_ctx: rados_ioctx_t, destname: *const c_char) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy2(src: rbd_image_t, dest: rbd_image_t) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy3(
+    src: rbd_image_t,
+    dest_io_ctx: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy4(
+    src: rbd_image_t,
+    dest_io_ctx: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+    sparse_size: usize,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy_with_progress(
+    image: rbd_image_t,
+    dest_p: rados_ioctx_t,
+    destname: *const c_char,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy_with_progress2(
+    src: rbd_image_t,
+    dest: rbd_image_t,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy_with_progress3(
+    image: rbd_image_t,
+    dest_p: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_copy_with_progress4(
+    image: rbd_image_t,
+    dest_p: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+    sparse_size: usize,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_deep_copy(
+    src: rbd_image_t,
+    dest_io_ctx: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_deep_copy_with_progress(
+    image: rbd_image_t,
+    dest_io_ctx: rados_ioctx_t,
+    destname: *const c_char,
+    dest_opts: rbd_image_options_t,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_sparsify(image: rbd_image_t, sparse_size: usize) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_sparsify_with_progress(
+    image: rbd_image_t,
+    sparse_size: usize,
+    cb: librbd_progress_fn_t,
+    cbdata: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_diff_iterate(
+    image: rbd_image_t,
+    fromsnapname: *const c_char,
+    ofs: u64,
+    len: u64,
+    cb: Option<unsafe extern "C" fn(u64, usize, c_int, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_diff_iterate2(
+    image: rbd_image_t,
+    fromsnapname: *const c_char,
+    ofs: u64,
+    len: u64,
+    include_parent: u8,
+    whole_object: u8,
+    cb: Option<unsafe extern "C" fn(u64, usize, c_int, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) -> c_int {
+    enosys!()
+}
