@@ -93,6 +93,9 @@ fn specs() -> Vec<HeaderSpec> {
                 "#define CEPH_RADOS_API\n\n",
                 "#ifndef VOIDPTR_RADOS_T\n#define VOIDPTR_RADOS_T\ntypedef void *rados_t;\n#endif\n\n",
                 "struct blkin_trace_info;\n",
+                // so that strict ISO C modes (where glibc hides it) need no declaration
+                // inside a parameter list, even when the header is not in a system directory
+                "struct timespec;\n",
             ),
             trailer: "",
             function_prefix: Some("CEPH_RADOS_API"),

@@ -32,6 +32,7 @@ typedef void *rados_t;
 #endif
 
 struct blkin_trace_info;
+struct timespec;
 
 
 #define LIBRADOS_VER_MAJOR 3

@@ -179,34 +179,10 @@ fn parse_option(config: &mut Config, args: &mut Vec<String>, i: usize, level: Le
     }
 }
 
-/// Splits an environment variable's value into arguments: whitespace separates,
-/// double or single quotes group.
+/// Splits an environment variable's value into arguments at spaces, as upstream
+/// (no quoting).
 pub fn split_env(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in value.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => current.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                any = true;
-            }
-            None if c.is_whitespace() => {
-                if any || !current.is_empty() {
-                    out.push(std::mem::take(&mut current));
-                }
-                any = false;
-            }
-            None => current.push(c),
-        }
-    }
-    if any || !current.is_empty() {
-        out.push(current);
-    }
-    out
+    value.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -250,6 +226,6 @@ mod tests {
 
     #[test]
     fn env_splitting() {
-        assert_eq!(split_env("  --a b  'c d' \"\" "), vec!["--a", "b", "c d", ""]);
+        assert_eq!(split_env("  --a b  'c d' "), vec!["--a", "b", "'c", "d'"]);
     }
 }

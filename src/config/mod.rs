@@ -33,7 +33,7 @@ pub enum Level {
 }
 
 /// Upstream's default list of configuration files.
-const DEFAULT_CONF_FILES: &str = "$data_dir/config, /etc/ceph/$cluster.conf, $home/.ceph/$cluster.conf, $cluster.conf";
+const DEFAULT_CONF_FILES: &str = "$data_dir/config,/etc/ceph/$cluster.conf,$home/.ceph/$cluster.conf,$cluster.conf";
 
 /// The configuration of one cluster handle (upstream: a CephContext's config).
 #[derive(Clone, Debug)]
@@ -42,6 +42,8 @@ pub struct Config {
     cluster: String,
     values: HashMap<&'static str, BTreeMap<Level, String>>,
     cctid: u64,
+    /// The last configuration file read (upstream keeps it, see `read_files`).
+    last_file: Option<ConfFile>,
 }
 
 impl Config {
@@ -53,6 +55,7 @@ impl Config {
             cluster: cluster.to_string(),
             values: HashMap::new(),
             cctid: NEXT_CCTID.fetch_add(1, Ordering::Relaxed),
+            last_file: None,
         }
     }
 
@@ -123,42 +126,46 @@ impl Config {
         self.get_str(key).parse().unwrap_or(0.0)
     }
 
-    /// `rados_conf_read_file`: reads the first existing file of `path_list`
-    /// (comma/space separated; default: `$CEPH_CONF`, then upstream's list), then
-    /// applies `CEPH_KEYRING`/`CEPH_ARGS` as upstream does. No file at all is not
-    /// an error (as upstream); a syntax error is `InvalidArgument`.
+    /// `rados_conf_read_file`: reads the first readable file of `path_list`
+    /// (default: `$CEPH_CONF`, then upstream's list), then applies `CEPH_KEYRING`
+    /// and `CEPH_ARGS`. As upstream: entries are separated by `,` or `;` and not
+    /// trimmed; when none can be read, the handle's previous file is applied again,
+    /// and without one that is `NotFound`; a syntax error is `InvalidArgument`.
     pub fn read_files(&mut self, path_list: Option<&str>) -> Result<()> {
         if self.cluster.is_empty() && path_list.is_none() {
             self.cluster = "ceph".into();
         }
-        let env_conf = std::env::var("CEPH_CONF").ok();
         let list = match path_list {
             Some(p) => p.to_string(),
-            None => env_conf.unwrap_or_else(|| DEFAULT_CONF_FILES.to_string()),
+            None => std::env::var("CEPH_CONF").unwrap_or_else(|_| DEFAULT_CONF_FILES.to_string()),
         };
         let mut chosen = None;
-        for entry in list.split([',', ' ', ';', '\t']).filter(|s| !s.is_empty()) {
+        for entry in list.split([',', ';']).filter(|s| !s.is_empty()) {
             if entry.contains("$data_dir") {
                 continue; // a client has no data dir
             }
             let path = self.expand(entry, &mut Vec::new());
-            match std::fs::read(&path) {
-                Ok(text) => {
-                    chosen = Some((path, text));
-                    break;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) if e.raw_os_error() == Some(libc::EISDIR) => return Err(Error::Io(e)),
-                Err(e) => return Err(Error::Io(e)),
+            // unreadable entries (missing, directories, no permission) are skipped
+            if let Ok(text) = std::fs::read(&path) {
+                chosen = Some((path, text));
+                break;
             }
         }
-        let Some((path, text)) = chosen else { return Ok(()) };
-        let file = ConfFile::parse(&text)?;
-        if self.cluster.is_empty() {
-            let base = path.rsplit('/').next().unwrap_or(&path);
-            self.cluster = base.find(".conf").map_or("ceph", |end| &base[..end]).to_string();
-        }
+        let file = match chosen {
+            Some((path, text)) => {
+                let file = ConfFile::parse(&text)?;
+                if self.cluster.is_empty() {
+                    let base = path.rsplit('/').next().unwrap_or(&path);
+                    self.cluster = base.find(".conf").map_or("ceph", |end| &base[..end]).to_string();
+                }
+                file
+            }
+            None => {
+                self.last_file.clone().ok_or_else(|| Error::not_found(format!("no configuration file in '{list}'")))?
+            }
+        };
         self.apply_file(&file);
+        self.last_file = Some(file);
         self.parse_env(None)
     }
 
@@ -319,7 +326,15 @@ mod tests {
         other.read_files(Some(path.to_str().unwrap())).unwrap();
         assert_eq!(other.get("rados_osd_op_timeout").unwrap(), "5");
         let missing = dir.join("none.conf");
-        assert!(other.read_files(Some(missing.to_str().unwrap())).is_ok());
+        assert!(other.read_files(Some(missing.to_str().unwrap())).is_ok(), "a file was read before");
+        let mut fresh = Config::new(EntityName::client("admin"), "");
+        assert!(matches!(fresh.read_files(Some(missing.to_str().unwrap())), Err(Error::NotFound(_))));
+        let list = format!("{},{}", missing.display(), path.display());
+        fresh.read_files(Some(&list)).unwrap();
+        assert_eq!(fresh.get("rados_osd_op_timeout").unwrap(), "7");
+        let spaced = format!("{}, {}", missing.display(), path.display());
+        let mut other_fresh = Config::new(EntityName::client("admin"), "");
+        assert!(other_fresh.read_files(Some(&spaced)).is_err(), "entries are not trimmed");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

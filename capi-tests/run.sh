@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs every test through the C ABI against the libraries in LIBDIR.
+# Each test prints one summary line (or FAIL lines); SKIP lines say why.
+#
+# usage: capi-tests/run.sh LIBDIR
+set -u
+lib=$(cd "${1:?usage: run.sh LIBDIR}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+failed=""
+run() {
+    name=$1
+    shift
+    printf '== %s\n' "$name"
+    if "$@"; then :; else failed="$failed $name"; fi
+}
+
+run exports "$here/abi/check_exports.sh" "$lib"
+run headers python3 "$here/headers/compare_headers.py"
+run abi-status python3 "$root/tools/abi_status.py" --check
+run nullwalk "$here/nullwalk/run.sh" "$lib" "$root/include"
+run python-load-ld-library-path env CEPHRS_LIBDIR="$lib" LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/test_load.py"
+run python-load-ld-preload env CEPHRS_LIBDIR="$lib" LD_PRELOAD="$lib/librbd.so.1 $lib/librados.so.2" /usr/bin/python3 "$here/python/test_load.py"
+run conf-vs-upstream "$here/compare.sh" "$lib" "$here/python/conf_scenario.py"
+run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"
+run consumers "$here/consumers/load_consumers.sh" "$lib"
+run install "$here/install/check_install.sh" "$root"
+
+if [ -n "$failed" ]; then
+    echo "capi-tests FAILED:$failed"
+    exit 1
+fi
+echo "capi-tests: all passed"

@@ -1,0 +1,21 @@
+#!/bin/sh
+# The README's test command (and .ci/run's): every test of the project.
+set -eu
+cd "$(dirname "$0")/.."
+sh tools/setup-debian.sh
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+start=$(date +%s)
+echo "== cargo fmt --check"
+cargo fmt --check
+echo "== cargo clippy"
+cargo clippy -q --all-targets -- -D warnings
+echo "== cargo test"
+log=$(mktemp)
+cargo test -q --release > "$log" 2>&1 || { cat "$log"; rm -f "$log"; exit 1; }
+grep -E '^test result' "$log"
+rm -f "$log"
+echo "== build"
+make -s libs
+echo "== capi-tests"
+capi-tests/run.sh build/lib
+echo "all tests passed in $(( $(date +%s) - start )) s"
