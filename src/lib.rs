@@ -10,7 +10,9 @@
 //! See docs/DESIGN.md.
 
 pub mod capi;
+pub mod cls;
 pub mod config;
+pub mod denc;
 pub mod error;
 pub mod rados;
 pub mod rbd;

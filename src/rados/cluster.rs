@@ -1,7 +1,10 @@
 //! Cluster handles (`Rados`) and the configuration context they share.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::backend::{Backend, PoolInfo};
+use super::local::LocalBackend;
 use crate::config::{Config, EntityName};
 use crate::error::{Error, Result};
 
@@ -28,17 +31,22 @@ impl ConfigContext {
     }
 }
 
-#[derive(Debug)]
 enum State {
     Configuring,
+    Connected(Arc<dyn Backend>),
     Shutdown,
 }
 
 /// A cluster handle: configuration, then a connection to a backend.
-#[derive(Debug)]
 pub struct Rados {
     context: Arc<ConfigContext>,
     state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Rados {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rados").finish_non_exhaustive()
+    }
 }
 
 impl Rados {
@@ -52,16 +60,73 @@ impl Rados {
         &self.context
     }
 
-    /// Connects to the configured backend.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Connects: to the local store when `rados_local_store` is set, else to the
+    /// monitors of `mon_host`. Errors: EISCONN when connected; ENOENT with
+    /// neither configured (as upstream without monitors); EBUSY when another
+    /// process holds the local store.
     pub fn connect(&self) -> Result<()> {
-        match *self.state.lock().unwrap_or_else(|e| e.into_inner()) {
-            State::Shutdown => Err(Error::NotConnected),
-            State::Configuring => Err(Error::NotImplemented("rados_connect")),
+        let mut state = self.lock();
+        match *state {
+            State::Connected(_) => return Err(Error::AlreadyConnected),
+            State::Shutdown => return Err(Error::NotConnected),
+            State::Configuring => {}
         }
+        let (store, mon_host) = {
+            let config = self.context.config();
+            (config.get_str("rados_local_store"), config.get_str("mon_host"))
+        };
+        let backend: Arc<dyn Backend> = if !store.is_empty() {
+            LocalBackend::connect(&PathBuf::from(store))?
+        } else if !mon_host.is_empty() {
+            return Err(Error::NotImplemented("rados_connect to a cluster (mon_host)"));
+        } else {
+            return Err(Error::NotFound(
+                "no monitors (mon_host) and no local store (rados_local_store) configured".into(),
+            ));
+        };
+        *state = State::Connected(backend);
+        Ok(())
+    }
+
+    /// The connected backend; ENOTCONN before `connect` or after `shutdown`.
+    pub fn backend(&self) -> Result<Arc<dyn Backend>> {
+        match &*self.lock() {
+            State::Connected(b) => Ok(b.clone()),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(*self.lock(), State::Connected(_))
     }
 
     /// Closes the connection; the handle is unusable afterwards.
     pub fn shutdown(&self) {
-        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = State::Shutdown;
+        let old = std::mem::replace(&mut *self.lock(), State::Shutdown);
+        if let State::Connected(backend) = old {
+            backend.shutdown();
+        }
+    }
+
+    /// The pool named `name`.
+    pub fn pool_by_name(&self, name: &str) -> Result<PoolInfo> {
+        self.backend()?
+            .pools()?
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| Error::remote(-libc::ENOENT, format!("no pool {name}")))
+    }
+
+    /// The pool with id `id`.
+    pub fn pool_by_id(&self, id: i64) -> Result<PoolInfo> {
+        self.backend()?
+            .pools()?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| Error::remote(-libc::ENOENT, format!("no pool {id}")))
     }
 }

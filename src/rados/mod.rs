@@ -2,8 +2,15 @@
 //! completions and watch/notify, over a `Backend` (the embedded local store or
 //! a Ceph cluster).
 
+pub mod backend;
 mod cluster;
 mod completion;
+mod ioctx;
+pub mod local;
+pub mod object;
+pub mod op;
+pub mod placement;
 
 pub use cluster::{ConfigContext, Rados};
 pub use completion::Completion;
+pub use ioctx::{check, IoCtx};
