@@ -76,7 +76,7 @@ pub(crate) unsafe fn c_slice_mut<'a, T>(p: *mut T, len: usize, what: &str) -> Re
 }
 
 /// An out-parameter, checked for NULL up front and written at the end.
-pub(crate) struct Out<T>(NonNull<T>);
+pub(crate) struct Out<T>(pub(crate) NonNull<T>);
 
 impl<T> Out<T> {
     /// Checks `p`; NULL is `-EINVAL`.
@@ -100,7 +100,6 @@ impl<T> Out<T> {
 }
 
 /// Copies `bytes` plus a NUL into `malloc`'ed memory.
-#[allow(dead_code)] // first users: the object and image listing functions
 pub(crate) fn malloc_cstring(bytes: &[u8]) -> Result<*mut c_char> {
     let p = malloc_copy(bytes, 1)? as *mut c_char;
     // SAFETY: malloc_copy allocated bytes.len() + 1 bytes.

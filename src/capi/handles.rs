@@ -125,6 +125,20 @@ pub(crate) static RADOS_COMPLETIONS: HandleTable<CompletionEntry> = HandleTable:
 pub(crate) static RBD_COMPLETIONS: HandleTable<CompletionEntry> = HandleTable::new(8);
 pub(crate) static IMAGE_OPTIONS: HandleTable<Mutex<ImageOptions>> = HandleTable::new(9);
 
+
+/// What a `rados_ioctx_t` names: the I/O context and the `rados_t` it came from.
+pub(crate) struct IoCtxEntry {
+    pub(crate) ioctx: Arc<crate::rados::IoCtx>,
+    pub(crate) cluster: usize,
+}
+
+pub(crate) static IOCTXS: HandleTable<IoCtxEntry> = HandleTable::new(3);
+
+/// The I/O context behind a `rados_ioctx_t`.
+pub(crate) fn ioctx(handle: *const c_void) -> Result<Arc<crate::rados::IoCtx>> {
+    Ok(IOCTXS.get(handle)?.ioctx.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

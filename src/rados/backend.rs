@@ -74,6 +74,9 @@ pub trait Backend: Send + Sync {
     /// This client's address, as peers see it.
     fn client_addr(&self) -> String;
     fn fsid(&self) -> String;
+    /// `(require_osd_release, min_compat_client, require_min_compat_client)`,
+    /// as Ceph release numbers.
+    fn compat_releases(&self) -> (i8, i8, i8);
 
     fn pool_create(&self, name: &str, crush_rule: Option<u8>) -> Result<i64>;
     fn pool_delete(&self, name: &str) -> Result<()>;

@@ -27,6 +27,52 @@ pub struct IoCtx {
     settings: Mutex<Settings>,
     last_version: AtomicU64,
     full_try: AtomicBool,
+    inflight: InFlight,
+}
+
+/// Asynchronous operations not completed yet, and who waits for none.
+#[derive(Default)]
+struct InFlight {
+    count: Mutex<(u64, Vec<Box<dyn FnOnce() + Send>>)>,
+    drained: std::sync::Condvar,
+}
+
+impl InFlight {
+    fn start(&self) {
+        self.count.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+    }
+
+    fn finish(&self) {
+        let waiters = {
+            let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
+            c.0 -= 1;
+            if c.0 > 0 {
+                return;
+            }
+            std::mem::take(&mut c.1)
+        };
+        self.drained.notify_all();
+        for w in waiters {
+            w();
+        }
+    }
+
+    fn wait(&self) {
+        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        while c.0 > 0 {
+            c = self.drained.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn when_drained(&self, f: Box<dyn FnOnce() + Send>) {
+        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        if c.0 == 0 {
+            drop(c);
+            f();
+        } else {
+            c.1.push(f);
+        }
+    }
 }
 
 impl std::fmt::Debug for IoCtx {
@@ -55,6 +101,7 @@ impl IoCtx {
             settings: Mutex::new(Settings { read_snap: SNAP_HEAD, ..Settings::default() }),
             last_version: AtomicU64::new(0),
             full_try: AtomicBool::new(false),
+            inflight: InFlight::default(),
         }))
     }
 
@@ -64,13 +111,14 @@ impl IoCtx {
             rados: self.rados.clone(),
             backend: self.backend.clone(),
             pool: self.pool.clone(),
-            settings: Mutex::new(self.lock().clone()),
+            settings: Mutex::new(self.settings().clone()),
             last_version: AtomicU64::new(0),
             full_try: AtomicBool::new(self.full_try.load(Ordering::Relaxed)),
+            inflight: InFlight::default(),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Settings> {
+    fn settings(&self) -> MutexGuard<'_, Settings> {
         self.settings.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -91,28 +139,28 @@ impl IoCtx {
     }
 
     pub fn namespace(&self) -> Vec<u8> {
-        self.lock().namespace.clone()
+        self.settings().namespace.clone()
     }
 
     pub fn set_namespace(&self, namespace: &[u8]) {
-        self.lock().namespace = namespace.to_vec();
+        self.settings().namespace = namespace.to_vec();
     }
 
     pub fn set_locator_key(&self, key: &[u8]) {
-        self.lock().locator_key = key.to_vec();
+        self.settings().locator_key = key.to_vec();
     }
 
     pub fn read_snap(&self) -> u64 {
-        self.lock().read_snap
+        self.settings().read_snap
     }
 
     /// Reads go to snapshot `snap` (`SNAP_HEAD`: the head).
     pub fn set_read_snap(&self, snap: u64) {
-        self.lock().read_snap = snap;
+        self.settings().read_snap = snap;
     }
 
     pub fn write_snapc(&self) -> SnapContext {
-        self.lock().snapc.clone()
+        self.settings().snapc.clone()
     }
 
     /// Writes preserve these self-managed snapshots. EINVAL for an invalid context.
@@ -120,7 +168,7 @@ impl IoCtx {
         if !snapc.is_valid() {
             return Err(Error::invalid("snap context: seq below newest snap or snaps not descending"));
         }
-        self.lock().snapc = snapc;
+        self.settings().snapc = snapc;
         Ok(())
     }
 
@@ -134,7 +182,7 @@ impl IoCtx {
 
     /// Where an object of this context lives.
     pub fn locator(&self) -> ObjectLocator {
-        let s = self.lock();
+        let s = self.settings();
         ObjectLocator { pool: self.pool.id, namespace: s.namespace.clone(), key: s.locator_key.clone() }
     }
 
@@ -143,7 +191,7 @@ impl IoCtx {
     }
 
     fn request(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> (ObjectTarget, OpRequest) {
-        let s = self.lock();
+        let s = self.settings();
         let target = ObjectTarget {
             locator: ObjectLocator { pool: self.pool.id, namespace: s.namespace.clone(), key: s.locator_key.clone() },
             name: name.to_vec(),
@@ -197,11 +245,26 @@ impl IoCtx {
     ) {
         let (_, mut req) = self.request(name, op, mtime);
         let me = self.clone();
+        self.inflight.start();
         req.on_reply = Box::new(move |reply| {
             me.last_version.store(reply.version, Ordering::Relaxed);
-            on_reply(reply)
+            on_reply(reply);
+            me.inflight.finish();
         });
         self.backend.submit(req);
+    }
+
+    /// Waits until every asynchronous operation submitted so far has completed,
+    /// then makes the writes durable.
+    pub fn aio_flush(&self) -> Result<()> {
+        self.inflight.wait();
+        self.backend.flush()
+    }
+
+    /// As `aio_flush`, calling `done` with the result instead of waiting.
+    pub fn aio_flush_async(self: &Arc<Self>, done: impl FnOnce(Result<()>) + Send + 'static) {
+        let backend = self.backend.clone();
+        self.inflight.when_drained(Box::new(move || done(backend.flush())));
     }
 
     // ---- one-step conveniences --------------------------------------------------

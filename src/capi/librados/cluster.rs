@@ -80,11 +80,16 @@ pub unsafe extern "C" fn rados_ping_monitor(
 ) -> c_int {
     enosys!()
 }
-
-/// Not implemented yet (comes with the local store and cluster backends): returns -ENOSYS.
+/// Connects: to the local store when `rados_local_store` is set, otherwise to
+/// the cluster of `mon_host`. Errors: -EINVAL/-EBADF for bad handles, -EISCONN
+/// when connected, -ENOENT with neither configured, -EBUSY when another process
+/// holds the local store, -ENOSYS for a cluster (not implemented yet).
 #[no_mangle]
 pub unsafe extern "C" fn rados_connect(cluster: rados_t) -> c_int {
-    enosys!()
+    entry(|| {
+        cluster_entry(cluster)?.rados.connect()?;
+        Ok(0)
+    })
 }
 
 /// Shuts a cluster handle down and releases it; NULL or stale handles are ignored.
@@ -220,45 +225,69 @@ pub unsafe extern "C" fn rados_conf_get(
         Ok(0)
     })
 }
-
-/// Not implemented yet: returns -ENOSYS.
+/// Cluster-wide usage. Errors: -EINVAL for NULLs, -ENOTCONN when not connected.
 #[no_mangle]
 pub unsafe extern "C" fn rados_cluster_stat(cluster: rados_t, result: *mut rados_cluster_stat_t) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        let out = Out::new(result, "result")?;
+        let s = c.rados.backend()?.cluster_stats()?;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(rados_cluster_stat_t { kb: s.kb, kb_used: s.kb_used, kb_avail: s.kb_avail, num_objects: s.num_objects }) };
+        Ok(0)
+    })
 }
-
-/// Not implemented yet: returns -ENOSYS.
+/// Copies the cluster's fsid (NUL-terminated) into `buf`; returns its length.
+/// Errors: -EINVAL for NULLs, -ENOTCONN, -ERANGE when it does not fit.
 #[no_mangle]
 pub unsafe extern "C" fn rados_cluster_fsid(cluster: rados_t, buf: *mut c_char, len: usize) -> c_int {
-    enosys!()
+    entry(|| {
+        let fsid = cluster_entry(cluster)?.rados.backend()?.fsid();
+        super::ioctx::copy_name(fsid.as_bytes(), buf, len)
+    })
 }
-
-/// Not implemented yet.
+/// This client's global id (0 when not connected or for a bad handle).
 #[no_mangle]
 pub unsafe extern "C" fn rados_get_instance_id(cluster: rados_t) -> u64 {
-    enosys!()
+    entry(|| Ok(cluster_entry(cluster)?.rados.backend()?.instance_id()))
 }
-
-/// Not implemented yet: returns -ENOSYS.
+/// The cluster's required OSD release. Errors: -EINVAL for NULLs, -ENOTCONN.
 #[no_mangle]
 pub unsafe extern "C" fn rados_get_min_compatible_osd(cluster: rados_t, require_osd_release: *mut i8) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        let out = Out::new(require_osd_release, "require_osd_release")?;
+        let (osd, _, _) = c.rados.backend()?.compat_releases();
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(osd) };
+        Ok(0)
+    })
 }
-
-/// Not implemented yet: returns -ENOSYS.
+/// The oldest client release the cluster's features allow, and the one it
+/// requires. Errors: -EINVAL for NULLs, -ENOTCONN.
 #[no_mangle]
 pub unsafe extern "C" fn rados_get_min_compatible_client(
     cluster: rados_t,
     min_compat_client: *mut i8,
     require_min_compat_client: *mut i8,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        let min = Out::new(min_compat_client, "min_compat_client")?;
+        let required = Out::new(require_min_compat_client, "require_min_compat_client")?;
+        let (_, m, r) = c.rados.backend()?.compat_releases();
+        // SAFETY: checked out-parameters.
+        unsafe {
+            min.write(m);
+            required.write(r);
+        }
+        Ok(0)
+    })
 }
-
-/// Not implemented yet.
+/// The object version seen by the I/O context's last operation (0 for a bad handle).
 #[no_mangle]
 pub unsafe extern "C" fn rados_get_last_version(io: rados_ioctx_t) -> u64 {
-    enosys!()
+    entry(|| Ok(ioctx(io)?.last_version()))
 }
 
 /// Not implemented yet: returns -ENOSYS.
@@ -281,31 +310,34 @@ pub unsafe extern "C" fn rados_blacklist_add(
 ) -> c_int {
     enosys!()
 }
-
-/// Not implemented yet: returns -ENOSYS.
+/// This client's address, as a string to free with `rados_buffer_free`.
+/// Errors: -EINVAL for NULLs, -ENOTCONN.
 #[no_mangle]
 pub unsafe extern "C" fn rados_getaddrs(cluster: rados_t, addrs: *mut *mut c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        let out = Out::new(addrs, "addrs")?;
+        let addr = c.rados.backend()?.client_addr();
+        let p = malloc_cstring(addr.as_bytes())?;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(p) };
+        Ok(0)
+    })
 }
-
-/// Not implemented yet.
-#[deprecated]
+/// Lets writes proceed when the cluster is full (as far as the backend allows).
 #[no_mangle]
 pub unsafe extern "C" fn rados_set_osdmap_full_try(io: rados_ioctx_t) {
-    enosys!()
+    entry(|| Ok(ioctx(io)?.set_full_try(true)))
 }
-
-/// Not implemented yet.
-#[deprecated]
+/// Undoes `rados_set_osdmap_full_try`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_unset_osdmap_full_try(io: rados_ioctx_t) {
-    enosys!()
+    entry(|| Ok(ioctx(io)?.set_full_try(false)))
 }
-
-/// Not implemented yet.
+/// Undoes `rados_set_pool_full_try`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_unset_pool_full_try(io: rados_ioctx_t) {
-    enosys!()
+    entry(|| Ok(ioctx(io)?.set_full_try(false)))
 }
 
 /// Frees a buffer this library returned (`rados_mon_command` output, …); NULL is ignored.
@@ -317,7 +349,6 @@ pub unsafe extern "C" fn rados_buffer_free(buf: *mut c_char) {
         Ok(())
     })
 }
-
 /// Registers a cluster handle on `context`; `cct` is the context's existing
 /// `rados_config_t`, or None to register the context too.
 fn register_cluster(context: std::sync::Arc<ConfigContext>, cct: Option<usize>) -> rados_t {

@@ -10,6 +10,7 @@ mod ioctx;
 mod listing;
 mod lock;
 mod object;
+mod object_io;
 mod omap;
 mod pool;
 mod read_op;

@@ -164,9 +164,8 @@ pub unsafe extern "C" fn rados_set_alloc_hint2(
 ) -> c_int {
     enosys!()
 }
-
-/// Not implemented yet.
+/// Lets writes proceed when the pool is full (as far as the backend allows).
 #[no_mangle]
 pub unsafe extern "C" fn rados_set_pool_full_try(io: rados_ioctx_t) {
-    enosys!()
+    entry(|| Ok(ioctx(io)?.set_full_try(true)))
 }

@@ -127,6 +127,11 @@ impl Backend for LocalBackend {
         self.store().fsid.clone()
     }
 
+    /// What a fresh Pacific cluster reports: pacific, jewel, luminous.
+    fn compat_releases(&self) -> (i8, i8, i8) {
+        (16, 10, 12)
+    }
+
     fn pool_create(&self, name: &str, _crush_rule: Option<u8>) -> Result<i64> {
         self.store().pool_create(name, 32)
     }

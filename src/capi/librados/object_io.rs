@@ -1,0 +1,102 @@
+//! Plumbing shared by the object functions: submitting an operation for a C
+//! completion, and carrying caller pointers to the thread that completes it.
+
+use std::sync::Arc;
+
+use crate::capi::completions;
+use crate::capi::prelude::*;
+use crate::rados::op::{ObjectOperation, OpReply, StepOutput};
+use crate::rados::IoCtx;
+
+/// A caller pointer written when an asynchronous operation completes. The C
+/// contract of the aio functions keeps it valid until then.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CPtr<T>(pub(crate) *mut T);
+
+// SAFETY: the pointee belongs to the caller, who keeps it valid and does not
+// touch it until the completion fires (the aio functions' contract).
+unsafe impl<T> Send for CPtr<T> {}
+
+impl<T> CPtr<T> {
+    /// Writes `value` when the pointer is not NULL.
+    ///
+    /// # Safety
+    /// The pointer is NULL or valid for a write of `T`.
+    pub(crate) unsafe fn set(self, value: T) {
+        if !self.0.is_null() {
+            // SAFETY: per this function's contract.
+            unsafe { self.0.write(value) };
+        }
+    }
+}
+
+/// Submits `op` on object `name`; when it completes, `finish` turns the reply
+/// into the completion's return value (copying outputs to the caller) and then
+/// the completion fires. Errors: bad handles, a completion already used.
+pub(crate) fn submit(
+    io: &Arc<IoCtx>,
+    completion: rados_completion_t,
+    name: &[u8],
+    op: ObjectOperation,
+    mtime: Option<(i64, u32)>,
+    finish: impl FnOnce(&OpReply) -> i64 + Send + 'static,
+) -> Result<()> {
+    let entry = RADOS_COMPLETIONS.get(completion)?;
+    completions::submit(&RADOS_COMPLETIONS, &entry)?;
+    let c = entry.completion.clone();
+    io.aio_operate(name, op, mtime, move |reply| {
+        let value = finish(&reply);
+        c.complete(value, reply.version);
+    });
+    Ok(())
+}
+
+/// The reply's result, or the first step's data for a successful read.
+pub(crate) fn first_data(reply: &OpReply) -> Option<&[u8]> {
+    match reply.steps.first().map(|s| &s.out) {
+        Some(StepOutput::Data(d)) => Some(d),
+        _ => None,
+    }
+}
+
+/// Copies a successful read into the caller's buffer of `len` bytes; -ERANGE
+/// when it does not fit (as upstream), else the byte count.
+///
+/// # Safety
+/// `buf` is valid for writes of `len` bytes.
+pub(crate) unsafe fn copy_out(reply: &OpReply, buf: CPtr<c_char>, len: usize) -> i64 {
+    if reply.result < 0 {
+        return reply.result as i64;
+    }
+    let data = first_data(reply).unwrap_or(&[]);
+    if data.len() > len {
+        return -(libc::ERANGE as i64);
+    }
+    if !data.is_empty() {
+        // SAFETY: buf holds len >= data.len() bytes per this function's contract.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.0 as *mut u8, data.len()) };
+    }
+    data.len() as i64
+}
+
+/// The result of a write, or of a reply whose value is just its result code.
+pub(crate) fn result_of(reply: &OpReply) -> i64 {
+    reply.result as i64
+}
+
+/// An object name argument (arbitrary bytes but NUL).
+///
+/// # Safety
+/// As `c_bytes`.
+pub(crate) unsafe fn oid<'a>(p: *const c_char) -> Result<&'a [u8]> {
+    // SAFETY: forwarded contract.
+    unsafe { c_bytes(p, "object name") }
+}
+
+/// librados refuses single buffers over `UINT_MAX / 2` bytes.
+pub(crate) fn check_len(len: usize) -> Result<()> {
+    if len > (u32::MAX / 2) as usize {
+        return Err(Error::remote(-libc::E2BIG, "buffer too large"));
+    }
+    Ok(())
+}
