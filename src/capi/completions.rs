@@ -59,7 +59,6 @@ pub(crate) fn create(
 
 /// Marks a completion as handed to an operation (each completion serves one),
 /// and arranges the deferred release.
-#[allow(dead_code)] // first users: the aio functions of the local store
 pub(crate) fn submit(table: &'static HandleTable<CompletionEntry>, entry: &Arc<CompletionEntry>) -> Result<()> {
     if entry.submitted.swap(true, Ordering::SeqCst) {
         return Err(Error::invalid("completion already used by another operation"));
@@ -94,4 +93,39 @@ pub(crate) fn wait(entry: &Arc<CompletionEntry>, with_callbacks: bool) -> Result
         return Err(Error::invalid("waiting on a completion that no operation uses"));
     }
     Ok(if with_callbacks { entry.completion.wait_callbacks_done() } else { entry.completion.wait() })
+}
+
+/// Runs `work` on a new library thread and completes the C completion
+/// `handle` with its value: for the rare asynchronous calls whose engine side
+/// is synchronous (snapshots, watches). The callback never runs on the
+/// caller's thread, as upstream.
+pub(crate) fn complete_detached(
+    table: &'static HandleTable<CompletionEntry>,
+    handle: *const c_void,
+    work: impl FnOnce() -> i64 + Send + 'static,
+) -> Result<()> {
+    let entry = table.get(handle)?;
+    submit(table, &entry)?;
+    let completion = entry.completion.clone();
+    std::thread::Builder::new()
+        .name("cephrs-aio".into())
+        .spawn(move || {
+            if completion.claim() {
+                completion.complete(work(), 0);
+            }
+        })
+        .map_err(Error::Io)?;
+    Ok(())
+}
+
+/// Cancels the operation behind a completion: it completes at once with
+/// -ECANCELED and its reply, when it comes, is dropped (buffers untouched).
+/// An operation already sent may still take effect, as upstream. Errors:
+/// `NotFound` when the completion is not in flight (never used, or done).
+pub(crate) fn cancel(entry: &Arc<CompletionEntry>) -> Result<()> {
+    if !entry.submitted.load(Ordering::SeqCst) || !entry.completion.claim() {
+        return Err(Error::not_found("no operation in flight for this completion"));
+    }
+    entry.completion.complete(-(libc::ECANCELED as i64), 0);
+    Ok(())
 }

@@ -125,7 +125,6 @@ pub(crate) static RADOS_COMPLETIONS: HandleTable<CompletionEntry> = HandleTable:
 pub(crate) static RBD_COMPLETIONS: HandleTable<CompletionEntry> = HandleTable::new(8);
 pub(crate) static IMAGE_OPTIONS: HandleTable<Mutex<ImageOptions>> = HandleTable::new(9);
 
-
 /// What a `rados_ioctx_t` names: the I/O context and the `rados_t` it came from.
 pub(crate) struct IoCtxEntry {
     pub(crate) ioctx: Arc<crate::rados::IoCtx>,

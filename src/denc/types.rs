@@ -53,6 +53,20 @@ impl EntityNameT {
     pub fn client(num: u64) -> EntityNameT {
         EntityNameT { kind: crate::config::EntityType::Client as u8, num: num as i64 }
     }
+
+    /// Parses `type.num` (`client.4123`, `osd.0`…), as `entity_name_t::parse`.
+    pub fn parse(s: &str) -> Option<EntityNameT> {
+        let (kind, num) = s.split_once('.')?;
+        let kind = match kind {
+            "mon" => 0x01,
+            "mds" => 0x02,
+            "osd" => 0x04,
+            "client" => 0x08,
+            "mgr" => 0x10,
+            _ => return None,
+        };
+        Some(EntityNameT { kind, num: num.parse().ok()? })
+    }
 }
 
 impl Encode for EntityNameT {

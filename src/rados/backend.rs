@@ -147,6 +147,21 @@ pub struct ListEntry {
     pub key: Vec<u8>,
     pub name: Vec<u8>,
     pub pg: u32,
+    pub hash: u32,
+}
+
+impl ListEntry {
+    /// The cursor that lists from this entry on.
+    pub fn position(&self) -> ListCursor {
+        ListCursor {
+            pg: self.pg,
+            hash: self.hash,
+            namespace: self.namespace.clone(),
+            key: self.key.clone(),
+            name: self.name.clone(),
+            after: false,
+        }
+    }
 }
 
 /// Where ops go: convenience for code holding a locator.

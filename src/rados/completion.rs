@@ -13,6 +13,8 @@ type Hook = Box<dyn FnOnce(i64) + Send>;
 #[derive(Default)]
 struct State {
     result: Option<(i64, u64)>,
+    /// Someone has taken the right to complete (the reply, or a cancel).
+    claimed: bool,
     hooks_done: bool,
     hooks: Vec<Hook>,
 }
@@ -50,6 +52,16 @@ impl Completion {
             }
             _ => state.hooks.push(Box::new(hook)),
         }
+    }
+
+    /// Takes the exclusive right to complete: true for the first caller only,
+    /// false once claimed or complete. Lets a reply and a cancel race safely —
+    /// the loser must not touch the caller's buffers.
+    pub fn claim(&self) -> bool {
+        let mut state = self.lock();
+        let first = !state.claimed && state.result.is_none();
+        state.claimed = true;
+        first
     }
 
     /// Completes with `result` (negative errno on failure) and object `version`.

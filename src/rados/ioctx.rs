@@ -30,10 +30,13 @@ pub struct IoCtx {
     inflight: InFlight,
 }
 
+/// Runs once the in-flight count drops to zero.
+type DrainHook = Box<dyn FnOnce() + Send>;
+
 /// Asynchronous operations not completed yet, and who waits for none.
 #[derive(Default)]
 struct InFlight {
-    count: Mutex<(u64, Vec<Box<dyn FnOnce() + Send>>)>,
+    count: Mutex<(u64, Vec<DrainHook>)>,
     drained: std::sync::Condvar,
 }
 
@@ -132,6 +135,11 @@ impl IoCtx {
 
     pub fn pool_id(&self) -> i64 {
         self.pool.id
+    }
+
+    /// The pool's number of placement groups (listing positions).
+    pub fn pg_num(&self) -> u32 {
+        self.pool.pg_num
     }
 
     pub fn pool_name(&self) -> &str {

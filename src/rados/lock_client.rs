@@ -2,7 +2,7 @@
 
 use super::IoCtx;
 use crate::cls::lock::{self, BreakOp, GetInfoOp, LockInfo, LockOp, UnlockOp};
-use crate::denc::{Decode, EntityNameT, Encode, UTime};
+use crate::denc::{Decode, Encode, EntityNameT, UTime};
 use crate::error::{Error, Result};
 
 /// A lock request.

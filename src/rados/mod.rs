@@ -6,11 +6,12 @@ pub mod backend;
 mod cluster;
 mod completion;
 mod ioctx;
-mod lock_client;
 pub mod local;
+mod lock_client;
 pub mod object;
 pub mod op;
 pub mod placement;
+mod watch_client;
 
 pub use cluster::{ConfigContext, Rados};
 pub use completion::Completion;

@@ -233,7 +233,14 @@ pub unsafe extern "C" fn rados_cluster_stat(cluster: rados_t, result: *mut rados
         let out = Out::new(result, "result")?;
         let s = c.rados.backend()?.cluster_stats()?;
         // SAFETY: checked out-parameter.
-        unsafe { out.write(rados_cluster_stat_t { kb: s.kb, kb_used: s.kb_used, kb_avail: s.kb_avail, num_objects: s.num_objects }) };
+        unsafe {
+            out.write(rados_cluster_stat_t {
+                kb: s.kb,
+                kb_used: s.kb_used,
+                kb_avail: s.kb_avail,
+                num_objects: s.num_objects,
+            })
+        };
         Ok(0)
     })
 }
@@ -327,17 +334,26 @@ pub unsafe extern "C" fn rados_getaddrs(cluster: rados_t, addrs: *mut *mut c_cha
 /// Lets writes proceed when the cluster is full (as far as the backend allows).
 #[no_mangle]
 pub unsafe extern "C" fn rados_set_osdmap_full_try(io: rados_ioctx_t) {
-    entry(|| Ok(ioctx(io)?.set_full_try(true)))
+    entry(|| {
+        ioctx(io)?.set_full_try(true);
+        Ok(())
+    })
 }
 /// Undoes `rados_set_osdmap_full_try`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_unset_osdmap_full_try(io: rados_ioctx_t) {
-    entry(|| Ok(ioctx(io)?.set_full_try(false)))
+    entry(|| {
+        ioctx(io)?.set_full_try(false);
+        Ok(())
+    })
 }
 /// Undoes `rados_set_pool_full_try`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_unset_pool_full_try(io: rados_ioctx_t) {
-    entry(|| Ok(ioctx(io)?.set_full_try(false)))
+    entry(|| {
+        ioctx(io)?.set_full_try(false);
+        Ok(())
+    })
 }
 
 /// Frees a buffer this library returned (`rados_mon_command` output, …); NULL is ignored.

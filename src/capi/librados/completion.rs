@@ -109,8 +109,16 @@ pub unsafe extern "C" fn rados_aio_release(c: rados_completion_t) {
     entry(|| completions::release(&RADOS_COMPLETIONS, c))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Cancels an asynchronous operation: its completion fires at once with
+/// -ECANCELED and its output buffers are not written afterwards. A write
+/// already handed to the store may still be applied (as upstream, where the
+/// OSD may have it). Errors: -ENOENT when the operation already completed or
+/// the completion was never used, bad handles.
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_cancel(io: rados_ioctx_t, completion: rados_completion_t) -> c_int {
-    enosys!()
+    entry(|| {
+        ioctx(io)?;
+        completions::cancel(&RADOS_COMPLETIONS.get(completion)?)?;
+        Ok(0)
+    })
 }

@@ -13,7 +13,11 @@ pub unsafe extern "C" fn rados_cct(cluster: rados_t) -> rados_config_t {
 /// Creates an I/O context on the pool named `pool_name`.
 /// Errors: -EINVAL for NULLs, -ENOTCONN when not connected, -ENOENT for no such pool.
 #[no_mangle]
-pub unsafe extern "C" fn rados_ioctx_create(cluster: rados_t, pool_name: *const c_char, ioctx: *mut rados_ioctx_t) -> c_int {
+pub unsafe extern "C" fn rados_ioctx_create(
+    cluster: rados_t,
+    pool_name: *const c_char,
+    ioctx: *mut rados_ioctx_t,
+) -> c_int {
     entry(|| {
         let c = CLUSTERS.get(cluster)?;
         // SAFETY: C string argument.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::capi::completions;
 use crate::capi::prelude::*;
-use crate::rados::op::{ObjectOperation, OpReply, StepOutput};
+use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput};
 use crate::rados::IoCtx;
 
 /// A caller pointer written when an asynchronous operation completes. The C
@@ -16,8 +16,15 @@ pub(crate) struct CPtr<T>(pub(crate) *mut T);
 // SAFETY: the pointee belongs to the caller, who keeps it valid and does not
 // touch it until the completion fires (the aio functions' contract).
 unsafe impl<T> Send for CPtr<T> {}
+// SAFETY: as for Send: only the completing thread writes through it, once.
+unsafe impl<T> Sync for CPtr<T> {}
 
 impl<T> CPtr<T> {
+    /// The pointer (a method, so that closures capture the whole `CPtr`).
+    pub(crate) fn ptr(self) -> *mut T {
+        self.0
+    }
+
     /// Writes `value` when the pointer is not NULL.
     ///
     /// # Safety
@@ -45,8 +52,11 @@ pub(crate) fn submit(
     completions::submit(&RADOS_COMPLETIONS, &entry)?;
     let c = entry.completion.clone();
     io.aio_operate(name, op, mtime, move |reply| {
-        let value = finish(&reply);
-        c.complete(value, reply.version);
+        // a cancelled completion's caller may have freed its buffers: touch nothing
+        if c.claim() {
+            let value = finish(&reply);
+            c.complete(value, reply.version);
+        }
     });
     Ok(())
 }
@@ -74,7 +84,7 @@ pub(crate) unsafe fn copy_out(reply: &OpReply, buf: CPtr<c_char>, len: usize) ->
     }
     if !data.is_empty() {
         // SAFETY: buf holds len >= data.len() bytes per this function's contract.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.0 as *mut u8, data.len()) };
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.ptr() as *mut u8, data.len()) };
     }
     data.len() as i64
 }
@@ -99,4 +109,23 @@ pub(crate) fn check_len(len: usize) -> Result<()> {
         return Err(Error::remote(-libc::E2BIG, "buffer too large"));
     }
     Ok(())
+}
+
+/// Submits one step on object `o` of I/O context `io`; `finish` computes the
+/// completion's value.
+///
+/// # Safety
+/// `o` is NULL or a C string.
+pub(crate) unsafe fn submit_step(
+    io: rados_ioctx_t,
+    o: *const c_char,
+    completion: rados_completion_t,
+    step: OpStep,
+    finish: impl FnOnce(&OpReply) -> i64 + Send + 'static,
+) -> Result<c_int> {
+    let io = ioctx(io)?;
+    // SAFETY: forwarded contract.
+    let name = unsafe { oid(o) }?;
+    submit(&io, completion, name, ObjectOperation::single(step), None, finish)?;
+    Ok(0)
 }

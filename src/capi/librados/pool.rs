@@ -25,7 +25,12 @@ pub unsafe extern "C" fn rados_pool_list(cluster: rados_t, buf: *mut c_char, len
 /// Inconsistent placement groups of a pool: none on the local store. Same
 /// buffer convention as `rados_pool_list`. Errors: -EINVAL, -ENOTCONN, -ENOENT.
 #[no_mangle]
-pub unsafe extern "C" fn rados_inconsistent_pg_list(cluster: rados_t, pool: i64, buf: *mut c_char, len: usize) -> c_int {
+pub unsafe extern "C" fn rados_inconsistent_pg_list(
+    cluster: rados_t,
+    pool: i64,
+    buf: *mut c_char,
+    len: usize,
+) -> c_int {
     entry(|| {
         CLUSTERS.get(cluster)?.rados.pool_by_id(pool)?;
         // SAFETY: buf is NULL (with len 0) or valid for len bytes.
@@ -70,7 +75,12 @@ pub unsafe extern "C" fn rados_pool_lookup(cluster: rados_t, pool_name: *const c
 /// Copies the name of pool `id`, NUL-terminated, into `buf`; returns its length.
 /// Errors: -EINVAL, -ENOTCONN, -ENOENT, -ERANGE when it does not fit.
 #[no_mangle]
-pub unsafe extern "C" fn rados_pool_reverse_lookup(cluster: rados_t, id: i64, buf: *mut c_char, maxlen: usize) -> c_int {
+pub unsafe extern "C" fn rados_pool_reverse_lookup(
+    cluster: rados_t,
+    id: i64,
+    buf: *mut c_char,
+    maxlen: usize,
+) -> c_int {
     entry(|| {
         let name = CLUSTERS.get(cluster)?.rados.pool_by_id(id)?.name;
         super::ioctx::copy_name(name.as_bytes(), buf, maxlen)
@@ -95,7 +105,11 @@ pub unsafe extern "C" fn rados_pool_create_with_auid(cluster: rados_t, pool_name
 /// Creates a pool with a CRUSH rule (ignored by the local store).
 /// Errors: -EINVAL, -ENOTCONN, -EEXIST.
 #[no_mangle]
-pub unsafe extern "C" fn rados_pool_create_with_crush_rule(cluster: rados_t, pool_name: *const c_char, crush_rule_num: u8) -> c_int {
+pub unsafe extern "C" fn rados_pool_create_with_crush_rule(
+    cluster: rados_t,
+    pool_name: *const c_char,
+    crush_rule_num: u8,
+) -> c_int {
     // SAFETY: forwarded arguments.
     unsafe { create_pool(cluster, pool_name, Some(crush_rule_num)) }
 }
@@ -202,7 +216,11 @@ pub unsafe extern "C" fn rados_application_enable(io: rados_ioctx_t, app_name: *
 /// The pool's applications, NUL-separated. `values_len` is the buffer size on
 /// input and the needed size on output. Errors: -EINVAL, -EBADF, -ERANGE.
 #[no_mangle]
-pub unsafe extern "C" fn rados_application_list(io: rados_ioctx_t, values: *mut c_char, values_len: *mut usize) -> c_int {
+pub unsafe extern "C" fn rados_application_list(
+    io: rados_ioctx_t,
+    values: *mut c_char,
+    values_len: *mut usize,
+) -> c_int {
     entry(|| {
         let io = ioctx(io)?;
         let apps = io.backend().application_list(io.pool_id())?;
@@ -248,7 +266,11 @@ pub unsafe extern "C" fn rados_application_metadata_set(
 }
 /// Removes application metadata. Errors: -EINVAL, -EBADF, -ENOENT.
 #[no_mangle]
-pub unsafe extern "C" fn rados_application_metadata_remove(io: rados_ioctx_t, app_name: *const c_char, key: *const c_char) -> c_int {
+pub unsafe extern "C" fn rados_application_metadata_remove(
+    io: rados_ioctx_t,
+    app_name: *const c_char,
+    key: *const c_char,
+) -> c_int {
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string arguments.
@@ -299,14 +321,37 @@ pub(crate) struct LegacyPoolStat {
 }
 
 /// `rados_ioctx_pool_stat@` (hidden base version, link/legacy_aliases.S): the
-/// pre-14.2.0 struct layout. Not implemented yet: returns -ENOSYS.
+/// pre-14.2.0 struct layout, without the user-bytes and compression fields.
+/// Errors: as `rados_ioctx_pool_stat`.
 #[no_mangle]
 pub(crate) unsafe extern "C" fn cephrs_legacy_rados_ioctx_pool_stat(
     io: rados_ioctx_t,
     stats: *mut LegacyPoolStat,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let io = ioctx(io)?;
+        let out = Out::new(stats, "stats")?;
+        let s = io.backend().pool_stats(io.pool_id())?;
+        let st = LegacyPoolStat {
+            num_bytes: s.num_bytes,
+            num_kb: s.num_bytes.div_ceil(1024),
+            num_objects: s.num_objects,
+            num_object_clones: s.num_object_clones,
+            num_object_copies: s.num_object_copies,
+            num_objects_missing_on_primary: 0,
+            num_objects_unfound: 0,
+            num_objects_degraded: 0,
+            num_rd: s.num_rd,
+            num_rd_kb: s.num_rd_kb,
+            num_wr: s.num_wr,
+            num_wr_kb: s.num_wr_kb,
+        };
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(st) };
+        Ok(0)
+    })
 }
+
 /// `CEPH_AUTH_UID_DEFAULT`.
 const AUTH_UID_DEFAULT: u64 = u64::MAX;
 

@@ -646,7 +646,13 @@ impl Store {
                 };
                 return Ok((out, Some(next)));
             }
-            out.push(ListEntry { namespace: k.namespace.clone(), key: k.key.clone(), name: k.name.clone(), pg: k.pg });
+            out.push(ListEntry {
+                namespace: k.namespace.clone(),
+                key: k.key.clone(),
+                name: k.name.clone(),
+                pg: k.pg,
+                hash: k.hash,
+            });
         }
         Ok((out, None))
     }
