@@ -3,6 +3,8 @@
 # Each test prints one summary line (or FAIL lines); SKIP lines say why.
 #
 # usage: capi-tests/run.sh LIBDIR
+# With CEPHRS_CLUSTER_CONF set to a running cluster's ceph.conf, the suites also
+# run upstream's libraries against that cluster (the reference).
 set -u
 lib=$(cd "${1:?usage: run.sh LIBDIR}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ run nullwalk "$here/nullwalk/run.sh" "$lib" "$root/include"
 run python-load-ld-library-path env CEPHRS_LIBDIR="$lib" LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/test_load.py"
 run python-load-ld-preload env CEPHRS_LIBDIR="$lib" LD_PRELOAD="$lib/librbd.so.1 $lib/librados.so.2" /usr/bin/python3 "$here/python/test_load.py"
 run conf-vs-upstream "$here/compare.sh" "$lib" "$here/python/conf_scenario.py"
+run rados-suite "$here/python/run_rados_suite.sh" "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"
 run consumers "$here/consumers/load_consumers.sh" "$lib"
 run install "$here/install/check_install.sh" "$root"

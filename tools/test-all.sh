@@ -16,6 +16,12 @@ grep -E '^test result' "$log"
 rm -f "$log"
 echo "== build"
 make -s libs
+echo "== cluster (1 mon, 1 mgr, 1 memstore OSD on 127.0.0.1)"
+cluster_dir=$(mktemp -d /tmp/cephrs-ci-cluster.XXXXXX)
+rmdir "$cluster_dir"
+trap 'sh tools/cluster.sh stop "$cluster_dir" > /dev/null 2>&1 || true' EXIT
+CEPHRS_CLUSTER_CONF=$(sh tools/cluster.sh start "$cluster_dir")
+export CEPHRS_CLUSTER_CONF
 echo "== capi-tests"
 capi-tests/run.sh build/lib
 echo "all tests passed in $(( $(date +%s) - start )) s"

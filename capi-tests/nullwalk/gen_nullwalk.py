@@ -36,11 +36,37 @@ NULL_ALLOWED = {
     ("rados_aio_create_completion2", 1): "no callback",
     ("rbd_aio_create_completion", 0): "callback argument is opaque",
     ("rbd_aio_create_completion", 1): "no callback",
+    ("rados_stat", 2): "NULL size: not wanted",
+    ("rados_stat", 3): "NULL mtime: not wanted",
+    ("rados_aio_stat", 3): "NULL size: not wanted",
+    ("rados_aio_stat", 4): "NULL mtime: not wanted",
+    ("rados_write_op_operate", 3): "NULL mtime: now",
+    ("rados_write_op_operate2", 3): "NULL mtime: now",
+    ("rados_aio_write_op_operate", 4): "NULL mtime: now",
+    ("rados_notify2", 5): "NULL reply buffer: not wanted",
+    ("rados_notify2", 6): "NULL reply length: not wanted",
+    ("rados_aio_notify", 6): "NULL reply buffer: not wanted",
+    ("rados_aio_notify", 7): "NULL reply length: not wanted",
+    ("rados_watch", 5): "callback argument is opaque",
+    ("rados_watch2", 4): "no error callback",
+    ("rados_watch2", 5): "callback argument is opaque",
+    ("rados_watch3", 4): "no error callback",
+    ("rados_watch3", 6): "callback argument is opaque",
+    ("rados_aio_watch", 5): "no error callback",
+    ("rados_aio_watch", 6): "callback argument is opaque",
+    ("rados_aio_watch2", 5): "no error callback",
+    ("rados_aio_watch2", 7): "callback argument is opaque",
+    ("rados_application_metadata_list", 2): "a NULL buffer of length 0 (nothing to list)",
+    ("rados_application_metadata_list", 4): "a NULL buffer of length 0 (nothing to list)",
 }
 
 # Valid values that the generic rules cannot guess.
 VALID_OVERRIDES = {
     ("rados_buffer_free", 0): "malloc(16)",
+    # frees what rados_decode_notify_response allocated: nothing here
+    ("rados_free_notify_response", 0): "NULL",
+    ("rados_free_notify_response", 1): "0",
+    ("rados_free_notify_response", 2): "NULL",
 }
 
 HANDLE_VALUES = {
@@ -133,7 +159,8 @@ def valid_value(t):
     if "(*)" in t:
         raise SystemExit(f"unknown callback type {t}")
     if re.fullmatch(r"(const )?char \*", t):
-        return '(char *)"x"' if "const" not in t else '"x"'
+        # an output buffer (writable), or an input string
+        return "(char *)scratch" if "const" not in t else '"x"'
     if "const char *const *" in t or t == "const char **" or t == "char **":
         return "(void *)strs"
     if "iovec" in t:

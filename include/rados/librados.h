@@ -169,6 +169,10 @@ typedef void (*rados_log_callback2_t)(void *arg,
 
 typedef void (*rados_callback_t)(rados_completion_t cb, void *arg);
 
+typedef void *rados_xattrs_iter_t;
+
+typedef void *rados_omap_iter_t;
+
 typedef void *rados_list_ctx_t;
 
 typedef void *rados_object_list_cursor;
@@ -182,11 +186,7 @@ typedef struct {
   char *locator;
 } rados_object_list_item;
 
-typedef void *rados_omap_iter_t;
-
 typedef void *rados_read_op_t;
-
-typedef void *rados_xattrs_iter_t;
 
 typedef uint64_t rados_snap_t;
 
@@ -502,6 +502,27 @@ CEPH_RADOS_API void rados_ioctx_set_namespace(rados_ioctx_t io, const char *nspa
 
 CEPH_RADOS_API int rados_ioctx_get_namespace(rados_ioctx_t io, char *buf, unsigned int maxlen);
 
+CEPH_RADOS_API
+int rados_getxattrs_next(rados_xattrs_iter_t iter,
+                         const char **name,
+                         const char **val,
+                         size_t *len);
+
+CEPH_RADOS_API void rados_getxattrs_end(rados_xattrs_iter_t iter);
+
+CEPH_RADOS_API
+int rados_omap_get_next2(rados_omap_iter_t iter,
+                         char **key,
+                         char **val,
+                         size_t *key_len,
+                         size_t *val_len);
+
+CEPH_RADOS_API int rados_omap_get_next(rados_omap_iter_t iter, char **key, char **val, size_t *len);
+
+CEPH_RADOS_API unsigned int rados_omap_iter_size(rados_omap_iter_t iter);
+
+CEPH_RADOS_API void rados_omap_get_end(rados_omap_iter_t iter);
+
 CEPH_RADOS_API int rados_nobjects_list_open(rados_ioctx_t io, rados_list_ctx_t *ctx);
 
 CEPH_RADOS_API uint32_t rados_nobjects_list_get_pg_hash_position(rados_list_ctx_t ctx);
@@ -518,13 +539,13 @@ int rados_nobjects_list_get_cursor(rados_list_ctx_t ctx,
 
 CEPH_RADOS_API
 int rados_nobjects_list_next(rados_list_ctx_t ctx,
-                             const char **entry,
+                             const char **entry_,
                              const char **key,
                              const char **nspace);
 
 CEPH_RADOS_API
 int rados_nobjects_list_next2(rados_list_ctx_t ctx,
-                              const char **entry,
+                              const char **entry_,
                               const char **key,
                               const char **nspace,
                               size_t *entry_size,
@@ -584,7 +605,7 @@ uint32_t rados_objects_list_seek(rados_list_ctx_t ctx,
 CEPH_RADOS_API
 __attribute__((deprecated))
 int rados_objects_list_next(rados_list_ctx_t ctx,
-                            const char **entry,
+                            const char **entry_,
                             const char **key);
 
 CEPH_RADOS_API __attribute__((deprecated)) void rados_objects_list_close(rados_list_ctx_t ctx);
@@ -727,19 +748,6 @@ int rados_set_alloc_hint2(rados_ioctx_t io,
                           uint32_t flags);
 
 CEPH_RADOS_API void rados_set_pool_full_try(rados_ioctx_t io);
-
-CEPH_RADOS_API int rados_omap_get_next(rados_omap_iter_t iter, char **key, char **val, size_t *len);
-
-CEPH_RADOS_API
-int rados_omap_get_next2(rados_omap_iter_t iter,
-                         char **key,
-                         char **val,
-                         size_t *key_len,
-                         size_t *val_len);
-
-CEPH_RADOS_API unsigned int rados_omap_iter_size(rados_omap_iter_t iter);
-
-CEPH_RADOS_API void rados_omap_get_end(rados_omap_iter_t iter);
 
 CEPH_RADOS_API int rados_wait_for_latest_osdmap(rados_t cluster);
 
@@ -923,7 +931,6 @@ void rados_read_op_exec_user_buf(rados_read_op_t read_op,
                                  int *prval);
 
 CEPH_RADOS_API
-__attribute__((deprecated))
 void rados_read_op_omap_get_vals(rados_read_op_t read_op,
                                  const char *start_after,
                                  const char *filter_prefix,
@@ -941,7 +948,6 @@ void rados_read_op_omap_get_vals2(rados_read_op_t read_op,
                                   int *prval);
 
 CEPH_RADOS_API
-__attribute__((deprecated))
 void rados_read_op_omap_get_keys(rados_read_op_t read_op,
                                  const char *start_after,
                                  uint64_t max_return,
@@ -1320,14 +1326,6 @@ int rados_setxattr(rados_ioctx_t io,
 CEPH_RADOS_API int rados_rmxattr(rados_ioctx_t io, const char *o, const char *name);
 
 CEPH_RADOS_API int rados_getxattrs(rados_ioctx_t io, const char *oid, rados_xattrs_iter_t *iter);
-
-CEPH_RADOS_API
-int rados_getxattrs_next(rados_xattrs_iter_t iter,
-                         const char **name,
-                         const char **val,
-                         size_t *len);
-
-CEPH_RADOS_API void rados_getxattrs_end(rados_xattrs_iter_t iter);
 
 CEPH_RADOS_API
 int rados_aio_getxattr(rados_ioctx_t io,

@@ -120,12 +120,11 @@ pub(crate) fn complete_detached(
 
 /// Cancels the operation behind a completion: it completes at once with
 /// -ECANCELED and its reply, when it comes, is dropped (buffers untouched).
-/// An operation already sent may still take effect, as upstream. Errors:
-/// `NotFound` when the completion is not in flight (never used, or done).
-pub(crate) fn cancel(entry: &Arc<CompletionEntry>) -> Result<()> {
-    if !entry.submitted.load(Ordering::SeqCst) || !entry.completion.claim() {
-        return Err(Error::not_found("no operation in flight for this completion"));
+/// An operation already sent may still take effect, as upstream. A completion
+/// with nothing in flight (never used, or done) is left alone, as upstream's
+/// Objecter does for an unknown operation.
+pub(crate) fn cancel(entry: &Arc<CompletionEntry>) {
+    if entry.submitted.load(Ordering::SeqCst) && entry.completion.claim() {
+        entry.completion.complete(-(libc::ECANCELED as i64), 0);
     }
-    entry.completion.complete(-(libc::ECANCELED as i64), 0);
-    Ok(())
 }

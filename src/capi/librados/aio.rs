@@ -18,7 +18,7 @@ use crate::rados::op::{OpReply, OpStep, StepOutput};
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_write(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     buf: *const c_char,
     len: usize,
@@ -26,7 +26,7 @@ pub unsafe extern "C" fn rados_aio_write(
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        unsafe { submit_step(io, oid_, completion, OpStep::Write { offset: off, data: data(buf, len)? }, result_of) }
+        unsafe { submit_step(io, oid, completion, OpStep::Write { offset: off, data: data(buf, len)? }, result_of) }
     })
 }
 
@@ -34,14 +34,14 @@ pub unsafe extern "C" fn rados_aio_write(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_append(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     buf: *const c_char,
     len: usize,
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        unsafe { submit_step(io, oid_, completion, OpStep::Append { data: data(buf, len)? }, result_of) }
+        unsafe { submit_step(io, oid, completion, OpStep::Append { data: data(buf, len)? }, result_of) }
     })
 }
 
@@ -49,14 +49,14 @@ pub unsafe extern "C" fn rados_aio_append(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_write_full(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     buf: *const c_char,
     len: usize,
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        unsafe { submit_step(io, oid_, completion, OpStep::WriteFull { data: data(buf, len)? }, result_of) }
+        unsafe { submit_step(io, oid, completion, OpStep::WriteFull { data: data(buf, len)? }, result_of) }
     })
 }
 
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn rados_aio_write_full(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_writesame(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     buf: *const c_char,
     data_len: usize,
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn rados_aio_writesame(
         // SAFETY: C buffer argument.
         let step = OpStep::WriteSame { offset: off, len: write_len as u64, data: unsafe { data(buf, data_len) }? };
         // SAFETY: C string argument.
-        unsafe { submit_step(io, oid_, completion, step, result_of) }
+        unsafe { submit_step(io, oid, completion, step, result_of) }
     })
 }
 
@@ -84,11 +84,11 @@ pub unsafe extern "C" fn rados_aio_writesame(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_remove(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
 ) -> c_int {
     // SAFETY: C string argument.
-    entry(|| unsafe { submit_step(io, oid_, completion, OpStep::Remove, result_of) })
+    entry(|| unsafe { submit_step(io, oid, completion, OpStep::Remove, result_of) })
 }
 
 /// Reads up to `len` bytes at `off` into `buf`; the completion's value is
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn rados_aio_remove(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_read(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     buf: *mut c_char,
     len: usize,
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn rados_aio_read(
         let buf = CPtr(buf);
         let step = OpStep::Read { offset: off, len: len as u64 };
         // SAFETY: C string argument; buf stays valid for len bytes until completion.
-        unsafe { submit_step(io, oid_, completion, step, move |reply| copy_out(reply, buf, len)) }
+        unsafe { submit_step(io, oid, completion, step, move |reply| copy_out(reply, buf, len)) }
     })
 }
 
@@ -204,6 +204,9 @@ pub unsafe extern "C" fn rados_aio_exec(
     entry(|| {
         // SAFETY: C strings and input buffer.
         let step = unsafe { exec_step(cls, method, in_buf, in_len) }?;
+        if buf.is_null() && out_len > 0 {
+            return Err(Error::invalid("buf is NULL"));
+        }
         let buf = CPtr(buf);
         let finish = move |reply: &OpReply| {
             if reply.result < 0 {

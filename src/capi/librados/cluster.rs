@@ -332,6 +332,7 @@ pub unsafe extern "C" fn rados_getaddrs(cluster: rados_t, addrs: *mut *mut c_cha
     })
 }
 /// Lets writes proceed when the cluster is full (as far as the backend allows).
+#[deprecated]
 #[no_mangle]
 pub unsafe extern "C" fn rados_set_osdmap_full_try(io: rados_ioctx_t) {
     entry(|| {
@@ -340,6 +341,7 @@ pub unsafe extern "C" fn rados_set_osdmap_full_try(io: rados_ioctx_t) {
     })
 }
 /// Undoes `rados_set_osdmap_full_try`.
+#[deprecated]
 #[no_mangle]
 pub unsafe extern "C" fn rados_unset_osdmap_full_try(io: rados_ioctx_t) {
     entry(|| {

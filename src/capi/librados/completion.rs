@@ -112,13 +112,13 @@ pub unsafe extern "C" fn rados_aio_release(c: rados_completion_t) {
 /// Cancels an asynchronous operation: its completion fires at once with
 /// -ECANCELED and its output buffers are not written afterwards. A write
 /// already handed to the store may still be applied (as upstream, where the
-/// OSD may have it). Errors: -ENOENT when the operation already completed or
-/// the completion was never used, bad handles.
+/// OSD may have it). An operation that already completed is left alone and
+/// the call returns 0, as upstream. Errors: bad handles.
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_cancel(io: rados_ioctx_t, completion: rados_completion_t) -> c_int {
     entry(|| {
         ioctx(io)?;
-        completions::cancel(&RADOS_COMPLETIONS.get(completion)?)?;
+        completions::cancel(&RADOS_COMPLETIONS.get(completion)?);
         Ok(0)
     })
 }

@@ -1,6 +1,6 @@
 //! Advisory object locks (cls `lock`).
 
-use super::object_io::oid;
+use super::object_io::object_name;
 use crate::capi::completions;
 use crate::capi::prelude::*;
 use crate::cls::lock::LOCK_EXCLUSIVE;
@@ -45,7 +45,7 @@ unsafe fn lock(
         }
     };
     // SAFETY: forwarded contract.
-    io.lock(unsafe { oid(o) }?, shared, &req)?;
+    io.lock(unsafe { object_name(o) }?, shared, &req)?;
     Ok(0)
 }
 
@@ -55,7 +55,7 @@ unsafe fn lock(
 #[no_mangle]
 pub unsafe extern "C" fn rados_lock_exclusive(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     name: *const c_char,
     cookie: *const c_char,
     desc: *const c_char,
@@ -63,7 +63,7 @@ pub unsafe extern "C" fn rados_lock_exclusive(
     flags: u8,
 ) -> c_int {
     // SAFETY: forwarded C arguments.
-    entry(|| unsafe { lock(io, oid_, false, name, cookie, std::ptr::null(), desc, duration, flags) })
+    entry(|| unsafe { lock(io, oid, false, name, cookie, std::ptr::null(), desc, duration, flags) })
 }
 
 /// Takes shared lock `name` with `cookie` and `tag` (all sharers use one tag).
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn rados_unlock(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string arguments.
-        unsafe { io.unlock(oid(o)?, c_str(name, "name")?, c_str(cookie, "cookie")?) }?;
+        unsafe { io.unlock(object_name(o)?, c_str(name, "name")?, c_str(cookie, "cookie")?) }?;
         Ok(0)
     })
 }
@@ -141,7 +141,7 @@ pub unsafe extern "C" fn rados_list_lockers(
         let lens = [Out::new(tag_len, "tag_len")?, Out::new(clients_len, "clients_len")?];
         let lens2 = [Out::new(cookies_len, "cookies_len")?, Out::new(addrs_len, "addrs_len")?];
         // SAFETY: C string arguments.
-        let info = unsafe { io.lock_info(oid(o)?, c_str(name, "name")?) }?;
+        let info = unsafe { io.lock_info(object_name(o)?, c_str(name, "name")?) }?;
         let lockers: Vec<(String, String, String)> = info
             .lockers
             .iter()
@@ -197,7 +197,7 @@ pub unsafe extern "C" fn rados_break_lock(
         let client = unsafe { c_str(client, "client") }?;
         let locker = EntityNameT::parse(client).ok_or_else(|| Error::invalid(format!("client {client:?}")))?;
         // SAFETY: C string arguments.
-        unsafe { io.break_lock(oid(o)?, c_str(name, "name")?, locker, c_str(cookie, "cookie")?) }?;
+        unsafe { io.break_lock(object_name(o)?, c_str(name, "name")?, locker, c_str(cookie, "cookie")?) }?;
         Ok(0)
     })
 }
@@ -214,8 +214,9 @@ pub unsafe extern "C" fn rados_aio_unlock(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string arguments.
-        let (object, name, cookie) =
-            unsafe { (oid(o)?.to_vec(), c_str(name, "name")?.to_string(), c_str(cookie, "cookie")?.to_string()) };
+        let (object, name, cookie) = unsafe {
+            (object_name(o)?.to_vec(), c_str(name, "name")?.to_string(), c_str(cookie, "cookie")?.to_string())
+        };
         completions::complete_detached(&RADOS_COMPLETIONS, completion, move || {
             io.unlock(&object, &name, &cookie).map_or_else(|e| -(e.errno() as i64), |_| 0)
         })?;

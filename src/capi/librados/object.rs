@@ -1,6 +1,6 @@
 //! Synchronous single-object operations.
 
-use super::object_io::{check_len, copy_out, oid, CPtr};
+use super::object_io::{check_len, copy_out, object_name, CPtr};
 use super::read_op::{checksum_type, exec_step};
 use crate::capi::prelude::*;
 use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput};
@@ -13,7 +13,7 @@ use crate::rados::IoCtx;
 pub(crate) unsafe fn run(io: rados_ioctx_t, o: *const c_char, step: OpStep) -> Result<OpReply> {
     let io = ioctx(io)?;
     // SAFETY: forwarded contract.
-    let name = unsafe { oid(o) }?;
+    let name = unsafe { object_name(o) }?;
     Ok(io.operate(name, ObjectOperation::single(step)))
 }
 
@@ -61,9 +61,9 @@ pub(crate) fn pool_snap_id(io: &IoCtx, name: &str) -> Result<u64> {
 /// unknown snapshot, OSD errors.
 #[deprecated]
 #[no_mangle]
-pub unsafe extern "C" fn rados_rollback(io: rados_ioctx_t, oid_: *const c_char, snapname: *const c_char) -> c_int {
+pub unsafe extern "C" fn rados_rollback(io: rados_ioctx_t, oid: *const c_char, snapname: *const c_char) -> c_int {
     // SAFETY: forwarded arguments.
-    unsafe { super::snapshot::rados_ioctx_snap_rollback(io, oid_, snapname) }
+    unsafe { super::snapshot::rados_ioctx_snap_rollback(io, oid, snapname) }
 }
 
 /// Writes `len` bytes at `off`. Errors: -EINVAL for NULLs, -E2BIG over
@@ -71,14 +71,14 @@ pub unsafe extern "C" fn rados_rollback(io: rados_ioctx_t, oid_: *const c_char, 
 #[no_mangle]
 pub unsafe extern "C" fn rados_write(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     buf: *const c_char,
     len: usize,
     off: u64,
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        let reply = unsafe { run(io, oid_, OpStep::Write { offset: off, data: data(buf, len)? }) }?;
+        let reply = unsafe { run(io, oid, OpStep::Write { offset: off, data: data(buf, len)? }) }?;
         Ok(reply.result)
     })
 }
@@ -87,13 +87,13 @@ pub unsafe extern "C" fn rados_write(
 #[no_mangle]
 pub unsafe extern "C" fn rados_write_full(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     buf: *const c_char,
     len: usize,
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        let reply = unsafe { run(io, oid_, OpStep::WriteFull { data: data(buf, len)? }) }?;
+        let reply = unsafe { run(io, oid, OpStep::WriteFull { data: data(buf, len)? }) }?;
         Ok(reply.result)
     })
 }
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn rados_write_full(
 #[no_mangle]
 pub unsafe extern "C" fn rados_writesame(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     buf: *const c_char,
     data_len: usize,
     write_len: usize,
@@ -114,16 +114,16 @@ pub unsafe extern "C" fn rados_writesame(
         // SAFETY: C buffer and string arguments.
         let step = OpStep::WriteSame { offset: off, len: write_len as u64, data: unsafe { data(buf, data_len) }? };
         // SAFETY: C string argument.
-        Ok(unsafe { run(io, oid_, step) }?.result)
+        Ok(unsafe { run(io, oid, step) }?.result)
     })
 }
 
 /// Appends `len` bytes. Errors: as `rados_write`.
 #[no_mangle]
-pub unsafe extern "C" fn rados_append(io: rados_ioctx_t, oid_: *const c_char, buf: *const c_char, len: usize) -> c_int {
+pub unsafe extern "C" fn rados_append(io: rados_ioctx_t, oid: *const c_char, buf: *const c_char, len: usize) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        let reply = unsafe { run(io, oid_, OpStep::Append { data: data(buf, len)? }) }?;
+        let reply = unsafe { run(io, oid, OpStep::Append { data: data(buf, len)? }) }?;
         Ok(reply.result)
     })
 }
@@ -133,7 +133,7 @@ pub unsafe extern "C" fn rados_append(io: rados_ioctx_t, oid_: *const c_char, bu
 #[no_mangle]
 pub unsafe extern "C" fn rados_read(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     buf: *mut c_char,
     len: usize,
     off: u64,
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn rados_read(
             return Err(Error::invalid("buf is NULL"));
         }
         // SAFETY: C string argument.
-        let reply = unsafe { run(io, oid_, OpStep::Read { offset: off, len: len as u64 }) }?;
+        let reply = unsafe { run(io, oid, OpStep::Read { offset: off, len: len as u64 }) }?;
         // SAFETY: buf is valid for len bytes (C contract).
         Ok(unsafe { copy_out(&reply, CPtr(buf), len) } as c_int)
     })
@@ -157,7 +157,7 @@ pub unsafe extern "C" fn rados_read(
 #[no_mangle]
 pub unsafe extern "C" fn rados_checksum(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     r#type: ChecksumTypeArg,
     init_value: *const c_char,
     init_value_len: usize,
@@ -176,7 +176,7 @@ pub unsafe extern "C" fn rados_checksum(
         }
         let step = OpStep::Checksum { kind, init, offset: off, len: len as u64, chunk_size: chunk_size as u64 };
         // SAFETY: C string argument.
-        let reply = unsafe { run(io, oid_, step) }?;
+        let reply = unsafe { run(io, oid, step) }?;
         // SAFETY: pchecksum is valid for checksum_len bytes (C contract).
         let r = unsafe { copy_out(&reply, CPtr(pchecksum), checksum_len) };
         Ok(if r < 0 { r as c_int } else { 0 })
@@ -185,17 +185,17 @@ pub unsafe extern "C" fn rados_checksum(
 
 /// Removes the object. Errors: -ENOENT, OSD errors.
 #[no_mangle]
-pub unsafe extern "C" fn rados_remove(io: rados_ioctx_t, oid_: *const c_char) -> c_int {
+pub unsafe extern "C" fn rados_remove(io: rados_ioctx_t, oid: *const c_char) -> c_int {
     // SAFETY: C string argument.
-    entry(|| Ok(unsafe { run(io, oid_, OpStep::Remove) }?.result))
+    entry(|| Ok(unsafe { run(io, oid, OpStep::Remove) }?.result))
 }
 
 /// Sets the object's size (creating it if missing is not done: a missing
 /// object stays missing). Errors: -EFBIG past the size limit, OSD errors.
 #[no_mangle]
-pub unsafe extern "C" fn rados_trunc(io: rados_ioctx_t, oid_: *const c_char, size: u64) -> c_int {
+pub unsafe extern "C" fn rados_trunc(io: rados_ioctx_t, oid: *const c_char, size: u64) -> c_int {
     // SAFETY: C string argument.
-    entry(|| Ok(unsafe { run(io, oid_, OpStep::Truncate { size }) }?.result))
+    entry(|| Ok(unsafe { run(io, oid, OpStep::Truncate { size }) }?.result))
 }
 
 /// Compares object bytes at `off` with `cmp_buf`: 0 when equal, else
@@ -249,7 +249,7 @@ pub unsafe extern "C" fn rados_stat(
 #[no_mangle]
 pub unsafe extern "C" fn rados_exec(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     cls: *const c_char,
     method: *const c_char,
     in_buf: *const c_char,
@@ -261,7 +261,7 @@ pub unsafe extern "C" fn rados_exec(
         // SAFETY: C strings and input buffer.
         let step = unsafe { exec_step(cls, method, in_buf, in_len) }?;
         // SAFETY: C string argument.
-        let reply = unsafe { run(io, oid_, step) }?;
+        let reply = unsafe { run(io, oid, step) }?;
         if reply.result < 0 {
             return Ok(reply.result);
         }
@@ -286,7 +286,7 @@ pub unsafe extern "C" fn rados_cache_pin(io: rados_ioctx_t, o: *const c_char) ->
     entry(|| {
         ioctx(io)?;
         // SAFETY: C string argument.
-        unsafe { oid(o) }?;
+        unsafe { object_name(o) }?;
         Err(Error::invalid("pool is not a cache tier"))
     })
 }

@@ -98,7 +98,7 @@ pub(crate) fn result_of(reply: &OpReply) -> i64 {
 ///
 /// # Safety
 /// As `c_bytes`.
-pub(crate) unsafe fn oid<'a>(p: *const c_char) -> Result<&'a [u8]> {
+pub(crate) unsafe fn object_name<'a>(p: *const c_char) -> Result<&'a [u8]> {
     // SAFETY: forwarded contract.
     unsafe { c_bytes(p, "object name") }
 }
@@ -125,7 +125,7 @@ pub(crate) unsafe fn submit_step(
 ) -> Result<c_int> {
     let io = ioctx(io)?;
     // SAFETY: forwarded contract.
-    let name = unsafe { oid(o) }?;
+    let name = unsafe { object_name(o) }?;
     submit(&io, completion, name, ObjectOperation::single(step), None, finish)?;
     Ok(0)
 }

@@ -177,10 +177,9 @@ pub unsafe extern "C" fn rados_ioctx_pool_requires_alignment(io: rados_ioctx_t) 
 pub unsafe extern "C" fn rados_ioctx_pool_requires_alignment2(io: rados_ioctx_t, req: *mut c_int) -> c_int {
     entry(|| {
         ioctx(io)?;
-        if let Some(out) = Out::optional(req) {
-            // SAFETY: non-null out-parameter.
-            unsafe { out.write(0) };
-        }
+        let out = Out::new(req, "req")?;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(0) };
         Ok(0)
     })
 }

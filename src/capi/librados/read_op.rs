@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::iterators::{self, OMAP_ITERS, XATTR_ITERS};
-use super::object_io::{oid, CPtr};
+use super::object_io::{object_name, CPtr};
 use super::op_builder::{self as ops, build, StepSink, READ_OPS};
 use crate::capi::prelude::*;
 use crate::rados::op::{ChecksumType, CmpMode, OpStep, StepOutput, StepResult};
@@ -132,12 +132,22 @@ pub(crate) unsafe fn omap_cmp_step(
 }
 
 /// Registers an xattr iterator filled by a `GetXattrs` step's reply.
-pub(crate) fn xattrs_iter_sink() -> (StepSink, rados_xattrs_iter_t) {
+///
+/// As upstream's decoding handler: a step that reports success without output
+/// (it did not run because an earlier step failed) sets `*prval` to -EIO.
+fn xattrs_iter_sink(prval: *mut c_int) -> (StepSink, rados_xattrs_iter_t) {
     let (shared, handle) = iterators::new_iter(&XATTR_ITERS);
+    let prval = CPtr(prval);
     let sink: StepSink = Arc::new(move |step: &StepResult| {
         let entries = match &step.out {
             StepOutput::Xattrs(map) if step.rval >= 0 => map.clone().into_iter().collect(),
-            _ => Vec::new(),
+            _ => {
+                if step.rval >= 0 {
+                    // SAFETY: valid until completion (C contract); NULL is skipped.
+                    unsafe { prval.set(-libc::EIO) };
+                }
+                Vec::new()
+            }
         };
         iterators::fill(&shared, entries);
     });
@@ -154,7 +164,7 @@ pub unsafe extern "C" fn rados_read_op_getxattrs(
 ) {
     build(&READ_OPS, read_op, |op| {
         let out = Out::new(iter, "iter")?;
-        let (sink, handle) = xattrs_iter_sink();
+        let (sink, handle) = xattrs_iter_sink(prval);
         op.push_with(OpStep::GetXattrs, prval, Some(sink));
         // SAFETY: checked out-parameter.
         unsafe { out.write(handle) };
@@ -210,12 +220,20 @@ pub unsafe extern "C" fn rados_read_op_stat(
 ) {
     build(&READ_OPS, read_op, |op| {
         let (psize, pmtime) = (CPtr(psize), CPtr(pmtime));
+        let prval_ = CPtr(prval);
         let sink: StepSink = Arc::new(move |step: &StepResult| {
-            if let (true, StepOutput::Stat { size, mtime }) = (step.rval >= 0, &step.out) {
-                // SAFETY: valid until completion (C contract); NULL is skipped.
-                unsafe {
-                    psize.set(*size);
-                    pmtime.set(mtime.0 as time_t);
+            if step.rval < 0 {
+                return;
+            }
+            // SAFETY: valid until completion (C contract); NULL is skipped.
+            unsafe {
+                match &step.out {
+                    StepOutput::Stat { size, mtime } => {
+                        psize.set(*size);
+                        pmtime.set(mtime.0 as time_t);
+                    }
+                    // did not run: upstream's decoder fails with -EIO
+                    _ => prval_.set(-libc::EIO),
                 }
             }
         });
@@ -363,16 +381,23 @@ type KeyValue = (Vec<u8>, Vec<u8>);
 
 /// Registers an omap iterator filled from a keys/values step; `pmore` gets
 /// the "more entries" flag on success.
-fn omap_iter_sink(pmore: *mut c_uchar) -> (StepSink, rados_omap_iter_t) {
+fn omap_iter_sink(pmore: *mut c_uchar, prval: *mut c_int) -> (StepSink, rados_omap_iter_t) {
     let (shared, handle) = iterators::new_iter(&OMAP_ITERS);
-    let pmore = CPtr(pmore);
+    let (pmore, prval) = (CPtr(pmore), CPtr(prval));
     let sink: StepSink = Arc::new(move |step: &StepResult| {
         let (entries, more): (Vec<KeyValue>, Option<bool>) = match (&step.out, step.rval >= 0) {
             (StepOutput::Vals { vals, more }, true) => (vals.clone(), Some(*more)),
             (StepOutput::Keys { keys, more }, true) => {
                 (keys.iter().map(|k| (k.clone(), Vec::new())).collect(), Some(*more))
             }
-            _ => (Vec::new(), None),
+            (_, ok) => {
+                if ok {
+                    // did not run: upstream's decoder fails with -EIO
+                    // SAFETY: valid until completion (C contract); NULL is skipped.
+                    unsafe { prval.set(-libc::EIO) };
+                }
+                (Vec::new(), None)
+            }
         };
         iterators::fill(&shared, entries);
         if let Some(more) = more {
@@ -397,7 +422,7 @@ unsafe fn push_omap_listing(
     build(&READ_OPS, read_op, |op| {
         let out = Out::new(iter, "iter")?;
         let step = step()?;
-        let (sink, handle) = omap_iter_sink(pmore);
+        let (sink, handle) = omap_iter_sink(pmore, prval);
         op.push_with(step, prval, Some(sink));
         // SAFETY: checked out-parameter.
         unsafe { out.write(handle) };
@@ -558,12 +583,12 @@ pub unsafe extern "C" fn rados_read_op_omap_get_vals_by_keys2(
 pub unsafe extern "C" fn rados_read_op_operate(
     read_op: rados_read_op_t,
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     flags: c_int,
 ) -> c_int {
     entry(|| {
         // SAFETY: C string argument.
-        let name = unsafe { oid(oid_) }?;
+        let name = unsafe { object_name(oid) }?;
         ops::operate_sync(&READ_OPS, read_op, io, name, ops::operation_flags(flags), None)
     })
 }
@@ -575,12 +600,12 @@ pub unsafe extern "C" fn rados_aio_read_op_operate(
     read_op: rados_read_op_t,
     io: rados_ioctx_t,
     completion: rados_completion_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     flags: c_int,
 ) -> c_int {
     entry(|| {
         // SAFETY: C string argument.
-        let name = unsafe { oid(oid_) }?;
+        let name = unsafe { object_name(oid) }?;
         ops::operate_async(&READ_OPS, read_op, io, completion, name, ops::operation_flags(flags), None)
     })
 }

@@ -1,7 +1,7 @@
 //! Pool snapshots and self-managed snapshots.
 
 use super::object::pool_snap_id;
-use super::object_io::oid;
+use super::object_io::object_name;
 use crate::capi::completions;
 use crate::capi::prelude::*;
 use crate::rados::object::{SnapContext, SNAP_HEAD};
@@ -35,10 +35,10 @@ pub unsafe extern "C" fn rados_ioctx_snap_remove(io: rados_ioctx_t, snapname: *c
 /// Rolls object `oid` back to a snapshot id through `io`.
 ///
 /// # Safety
-/// `oid_` is NULL or a C string.
-unsafe fn rollback(io: &crate::rados::IoCtx, oid_: *const c_char, snap: u64) -> Result<c_int> {
+/// `oid` is NULL or a C string.
+unsafe fn rollback(io: &crate::rados::IoCtx, oid: *const c_char, snap: u64) -> Result<c_int> {
     // SAFETY: forwarded contract.
-    let name = unsafe { oid(oid_) }?;
+    let name = unsafe { object_name(oid) }?;
     Ok(io.operate(name, ObjectOperation::single(OpStep::Rollback { snap })).result)
 }
 
@@ -47,7 +47,7 @@ unsafe fn rollback(io: &crate::rados::IoCtx, oid_: *const c_char, snap: u64) -> 
 #[no_mangle]
 pub unsafe extern "C" fn rados_ioctx_snap_rollback(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     snapname: *const c_char,
 ) -> c_int {
     entry(|| {
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn rados_ioctx_snap_rollback(
         // SAFETY: C string argument.
         let snap = pool_snap_id(&io, unsafe { c_str(snapname, "snapname") }?)?;
         // SAFETY: C string argument.
-        unsafe { rollback(&io, oid_, snap) }
+        unsafe { rollback(&io, oid, snap) }
     })
 }
 
@@ -139,13 +139,13 @@ pub unsafe extern "C" fn rados_aio_ioctx_selfmanaged_snap_remove(
 #[no_mangle]
 pub unsafe extern "C" fn rados_ioctx_selfmanaged_snap_rollback(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     snapid: rados_snap_t,
 ) -> c_int {
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string argument.
-        unsafe { rollback(&io, oid_, snapid) }
+        unsafe { rollback(&io, oid, snapid) }
     })
 }
 
@@ -176,6 +176,9 @@ pub unsafe extern "C" fn rados_ioctx_snap_list(io: rados_ioctx_t, snaps: *mut ra
     entry(|| {
         let io = ioctx(io)?;
         let ids: Vec<u64> = io.backend().pool_snaps(io.pool_id())?.into_iter().map(|s| s.id).collect();
+        if snaps.is_null() && maxlen > 0 {
+            return Err(Error::invalid("snaps is NULL"));
+        }
         if ids.len() > maxlen.max(0) as usize {
             return Err(Error::Range(format!("{} snapshots", ids.len())));
         }
@@ -221,10 +224,15 @@ pub unsafe extern "C" fn rados_ioctx_snap_get_name(
             .into_iter()
             .find(|s| s.id == id)
             .ok_or_else(|| Error::not_found(format!("pool snapshot {id}")))?;
-        // SAFETY: name is valid for maxlen bytes (C contract).
-        if !unsafe { write_cstring(name, maxlen.max(0) as usize, snap.name.as_bytes()) } {
+        let maxlen = maxlen.max(0) as usize;
+        if snap.name.len() >= maxlen {
             return Err(Error::Range("snapshot name".into()));
         }
+        // SAFETY: name is valid for maxlen bytes (C contract).
+        let out = unsafe { c_slice_mut(name as *mut u8, maxlen, "name") }?;
+        // as strncpy: the name, then NULs to the end of the buffer
+        out.fill(0);
+        out[..snap.name.len()].copy_from_slice(snap.name.as_bytes());
         Ok(0)
     })
 }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::object_io::{oid, CPtr};
+use super::object_io::{object_name, CPtr};
 use crate::capi::completions;
 use crate::capi::prelude::*;
 use crate::denc::Decode;
@@ -60,7 +60,7 @@ unsafe fn watch(
 ) -> Result<u64> {
     let io = ioctx(io)?;
     // SAFETY: forwarded contract.
-    let name = unsafe { oid(o) }?;
+    let name = unsafe { object_name(o) }?;
     let handler = make(&io, name);
     io.watch(name, timeout, Arc::new(handler))
 }
@@ -79,6 +79,9 @@ pub unsafe extern "C" fn rados_watch(
 ) -> c_int {
     entry(|| {
         let out = Out::new(cookie, "cookie")?;
+        if watchcb.is_none() {
+            return Err(Error::invalid("watch callback is NULL"));
+        }
         // SAFETY: C string argument.
         let handle = unsafe {
             watch(io, o, 0, |io, name| CWatch {
@@ -126,6 +129,9 @@ pub unsafe extern "C" fn rados_watch3(
 ) -> c_int {
     entry(|| {
         let out = Out::new(cookie, "cookie")?;
+        if watchcb.is_none() {
+            return Err(Error::invalid("watch callback is NULL"));
+        }
         let make = |_: &Arc<IoCtx>, _: &[u8]| CWatch {
             notify2: watchcb,
             legacy: None,
@@ -172,8 +178,11 @@ pub unsafe extern "C" fn rados_aio_watch2(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string argument.
-        let name = unsafe { oid(o) }?.to_vec();
+        let name = unsafe { object_name(o) }?.to_vec();
         let out = CPtr(Out::new(handle, "handle")?.0.as_ptr());
+        if watchcb.is_none() {
+            return Err(Error::invalid("watch callback is NULL"));
+        }
         let arg = arg as usize;
         completions::complete_detached(&RADOS_COMPLETIONS, completion, move || {
             let handler = CWatch { notify2: watchcb, legacy: None, error: watcherrcb, arg, ack_to: None };
@@ -203,7 +212,7 @@ pub unsafe extern "C" fn rados_watch_check(io: rados_ioctx_t, cookie: u64) -> c_
 pub unsafe extern "C" fn rados_unwatch(io: rados_ioctx_t, o: *const c_char, cookie: u64) -> c_int {
     // SAFETY: C string argument (checked as upstream requires one).
     entry(|| {
-        unsafe { oid(o) }?;
+        unsafe { object_name(o) }?;
         ioctx(io)?.unwatch(cookie)?;
         Ok(0)
     })
@@ -287,7 +296,7 @@ pub unsafe extern "C" fn rados_aio_notify(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string and buffer arguments.
-        let (name, data) = unsafe { (oid(o)?.to_vec(), payload(buf, buf_len)?.to_vec()) };
+        let (name, data) = unsafe { (object_name(o)?.to_vec(), payload(buf, buf_len)?.to_vec()) };
         let (rb, rl) = (CPtr(reply_buffer), CPtr(reply_buffer_len));
         completions::complete_detached(&RADOS_COMPLETIONS, completion, move || {
             let (r, reply) = io.notify_wait(&name, &data, timeout_ms);
@@ -321,7 +330,7 @@ pub unsafe extern "C" fn rados_notify2(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string and buffer arguments.
-        let (name, data) = unsafe { (oid(o)?, payload(buf, buf_len)?) };
+        let (name, data) = unsafe { (object_name(o)?, payload(buf, buf_len)?) };
         let (r, reply) = io.notify_wait(name, data, timeout_ms);
         if r == 0 || r == -libc::ETIMEDOUT {
             // SAFETY: NULL or valid out-parameters.
@@ -431,7 +440,7 @@ pub unsafe extern "C" fn rados_notify_ack(
     entry(|| {
         let io = ioctx(io)?;
         // SAFETY: C string and buffer arguments.
-        let (name, data) = unsafe { (oid(o)?, payload(buf, buf_len)?) };
+        let (name, data) = unsafe { (object_name(o)?, payload(buf, buf_len)?) };
         io.notify_ack(name, notify_id, cookie, data)?;
         Ok(0)
     })

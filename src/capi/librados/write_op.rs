@@ -4,7 +4,7 @@
 //! `rados_write_op_operate` returns its error (see op_builder.rs). Buffers are
 //! copied when a step is added.
 
-use super::object_io::{check_len, oid};
+use super::object_io::{check_len, object_name};
 use super::op_builder::{self as ops, build, WRITE_OPS};
 use super::read_op::{cmpxattr_step, exec_step, key_list, omap_cmp_step};
 use crate::capi::prelude::*;
@@ -380,13 +380,13 @@ pub unsafe extern "C" fn rados_write_op_set_alloc_hint2(
 pub unsafe extern "C" fn rados_write_op_operate(
     write_op: rados_write_op_t,
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     mtime: *mut time_t,
     flags: c_int,
 ) -> c_int {
     entry(|| {
         // SAFETY: C string argument; mtime is NULL or readable.
-        let (name, mtime) = unsafe { (oid(oid_)?, ops::mtime_of_time_t(mtime)) };
+        let (name, mtime) = unsafe { (object_name(oid)?, ops::mtime_of_time_t(mtime)) };
         ops::operate_sync(&WRITE_OPS, write_op, io, name, ops::operation_flags(flags), mtime)
     })
 }
@@ -396,13 +396,13 @@ pub unsafe extern "C" fn rados_write_op_operate(
 pub unsafe extern "C" fn rados_write_op_operate2(
     write_op: rados_write_op_t,
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     mtime: *mut timespec,
     flags: c_int,
 ) -> c_int {
     entry(|| {
         // SAFETY: C string argument; mtime is NULL or readable.
-        let (name, mtime) = unsafe { (oid(oid_)?, ops::mtime_of_timespec(mtime)) };
+        let (name, mtime) = unsafe { (object_name(oid)?, ops::mtime_of_timespec(mtime)) };
         ops::operate_sync(&WRITE_OPS, write_op, io, name, ops::operation_flags(flags), mtime)
     })
 }
@@ -413,13 +413,13 @@ pub unsafe extern "C" fn rados_aio_write_op_operate(
     write_op: rados_write_op_t,
     io: rados_ioctx_t,
     completion: rados_completion_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     mtime: *mut time_t,
     flags: c_int,
 ) -> c_int {
     entry(|| {
         // SAFETY: C string argument; mtime is NULL or readable.
-        let (name, mtime) = unsafe { (oid(oid_)?, ops::mtime_of_time_t(mtime)) };
+        let (name, mtime) = unsafe { (object_name(oid)?, ops::mtime_of_time_t(mtime)) };
         ops::operate_async(&WRITE_OPS, write_op, io, completion, name, ops::operation_flags(flags), mtime)
     })
 }

@@ -86,13 +86,13 @@ pub unsafe extern "C" fn rados_rmxattr(io: rados_ioctx_t, o: *const c_char, name
 #[no_mangle]
 pub unsafe extern "C" fn rados_getxattrs(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     iter: *mut rados_xattrs_iter_t,
 ) -> c_int {
     entry(|| {
         let out = Out::new(iter, "iter")?;
         // SAFETY: C string argument.
-        let reply = unsafe { run(io, oid_, OpStep::GetXattrs) }?;
+        let reply = unsafe { run(io, oid, OpStep::GetXattrs) }?;
         if reply.result < 0 {
             return Ok(reply.result);
         }
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn rados_aio_rmxattr(
 #[no_mangle]
 pub unsafe extern "C" fn rados_aio_getxattrs(
     io: rados_ioctx_t,
-    oid_: *const c_char,
+    oid: *const c_char,
     completion: rados_completion_t,
     iter: *mut rados_xattrs_iter_t,
 ) -> c_int {
@@ -184,6 +184,6 @@ pub unsafe extern "C" fn rados_aio_getxattrs(
             0
         };
         // SAFETY: C string argument.
-        unsafe { submit_step(io, oid_, completion, OpStep::GetXattrs, finish) }
+        unsafe { submit_step(io, oid, completion, OpStep::GetXattrs, finish) }
     })
 }

@@ -17,7 +17,9 @@ use crate::cls::{self, ObjectContext, OmapEntries};
 use crate::denc::{Encode, EntityAddr, EntityNameT, UTime};
 use crate::error::{Error, Result};
 use crate::rados::object::{SnapContext, WatcherInfo, SNAP_DIR, SNAP_HEAD};
-use crate::rados::op::{step_flags, ChecksumType, CmpMode, ObjectOperation, OpReply, OpStep, StepOutput, StepResult};
+use crate::rados::op::{
+    step_flags, ChecksumType, CmpMode, CmpOp, ObjectOperation, OpReply, OpStep, StepOutput, StepResult,
+};
 
 /// Largest object size (`osd_max_object_size`).
 pub(crate) const MAX_OBJECT_SIZE: u64 = 128 << 20;
@@ -63,6 +65,8 @@ pub(crate) struct Outcome {
     /// its size/mtime: they may skip the journal (see store::commit).
     pub data_only: bool,
     pub wrote: bool,
+    /// The operation removed the head object (its watches must end).
+    pub removed_head: bool,
     pub bytes_read: u64,
     pub bytes_written: u64,
 }
@@ -295,12 +299,16 @@ impl<'a> ObjectTxn<'a> {
     }
 
     fn write(&mut self, offset: u64, data: &[u8]) -> Result<()> {
-        if offset.checked_add(data.len() as u64).is_none_or(|end| end > MAX_OBJECT_SIZE) {
-            return Err(e(libc::EFBIG));
-        }
+        check_extent(offset, data.len() as u64)?;
         self.prepare_write()?;
         self.ensure_exists();
-        if !data.is_empty() {
+        if data.is_empty() {
+            // as the OSD: an empty write past the end extends the object
+            if offset > self.meta.size {
+                self.head_data(DataOp::Truncate { size: offset });
+                self.meta.size = offset;
+            }
+        } else {
             self.head_data(DataOp::Write { offset, data: data.to_vec() });
             self.meta.size = self.meta.size.max(offset + data.len() as u64);
             self.mark_modified(offset, data.len() as u64);
@@ -310,13 +318,11 @@ impl<'a> ObjectTxn<'a> {
     }
 
     fn truncate(&mut self, size: u64) -> Result<()> {
-        if size >= MAX_OBJECT_SIZE {
-            return Err(e(libc::EFBIG));
-        }
         self.prepare_write()?;
         if !self.meta.exists {
             return Ok(()); // as the OSD: no object, nothing to truncate
         }
+        check_extent(size, 0)?;
         if size < self.meta.size {
             self.mark_modified(size, self.meta.size - size);
         }
@@ -330,9 +336,7 @@ impl<'a> ObjectTxn<'a> {
             // the OSD asserts on this; refuse it instead
             return Err(e(libc::EINVAL));
         }
-        if offset.checked_add(len).is_none_or(|end| end > MAX_OBJECT_SIZE) {
-            return Err(e(libc::EFBIG));
-        }
+        check_extent(offset, len)?;
         self.prepare_write()?;
         if !self.meta.exists || offset >= self.meta.size {
             return Ok(());
@@ -493,28 +497,43 @@ pub(crate) fn intersect_extents(a: &[(u64, u64)], b: &[(u64, u64)]) -> Vec<(u64,
 pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &ObjectOperation) -> Outcome {
     let mut txn = ObjectTxn::new(env, committed);
     let mut steps = vec![StepResult::default(); op.steps.len()];
-    let mut result = 0;
     let mut bytes_read = 0u64;
+    let writes = is_write_op(op);
+    // A read of a missing object fails as a whole before any step runs (the
+    // OSD finds no object context); the steps report nothing.
+    if !writes && !op.steps.iter().any(|s| matches!(s.op, OpStep::ListSnaps)) && txn.snap_view().is_err() {
+        let reply = OpReply { result: -libc::ENOENT, version: 0, steps };
+        return Outcome {
+            reply,
+            changes: Vec::new(),
+            data_only: false,
+            wrote: false,
+            removed_head: false,
+            bytes_read,
+            bytes_written: 0,
+        };
+    }
+    // As the OSD: one result carried from step to step; a step that does not
+    // set it reports the value it inherited.
+    let mut result = 0;
     for (i, step) in op.steps.iter().enumerate() {
-        let r = run_step(&mut txn, &step.op, &mut bytes_read);
-        match r {
-            Ok((rval, out)) => steps[i] = StepResult { rval, out },
-            Err(err) => {
-                let errno = err.errno();
-                steps[i] = StepResult { rval: -errno, out: StepOutput::None };
-                if step.flags & step_flags::FAILOK == 0 {
-                    result = -errno;
-                    break;
+        match run_step(&mut txn, &step.op, &mut bytes_read) {
+            Ok((rval, out)) => {
+                if let Some(r) = rval {
+                    result = r;
                 }
+                steps[i] = StepResult { rval: result, out };
+            }
+            Err(err) => {
+                result = -err.errno();
+                steps[i] = StepResult { rval: result, out: StepOutput::None };
             }
         }
-    }
-    // cmpext reports its mismatch as the operation's result
-    if result == 0 {
-        if let Some(StepResult { out: StepOutput::MismatchAt(_), rval }) =
-            steps.iter().find(|s| matches!(s.out, StepOutput::MismatchAt(_)))
-        {
-            result = *rval;
+        if result < 0 && step.flags & step_flags::FAILOK != 0 {
+            result = 0;
+        }
+        if result < 0 {
+            break;
         }
     }
     let nothing = |reply: OpReply| Outcome {
@@ -522,6 +541,7 @@ pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &Ob
         changes: Vec::new(),
         data_only: false,
         wrote: false,
+        removed_head: false,
         bytes_read,
         bytes_written: 0,
     };
@@ -529,14 +549,16 @@ pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &Ob
         return nothing(OpReply { result, version: 0, steps });
     }
     if txn.changes.is_empty() && !txn.metadata_changed {
-        // a read, or a write with nothing to do (truncating a missing object…)
+        // a read (whose result may be positive, e.g. after a true cmpxattr),
+        // or a write with nothing to do (truncating a missing object…)
         let version = txn.meta.version;
-        return nothing(OpReply { result: 0, version, steps });
+        return nothing(OpReply { result, version, steps });
     }
     txn.finish_overlap();
     txn.meta.version = (env.new_version)();
     txn.meta.mtime = env.mtime;
     let data_only = !txn.metadata_changed && !txn.created;
+    let removed_head = committed.is_some_and(|c| c.exists) && !txn.meta.exists;
     let bytes_written = txn.bytes_written;
     let changes = std::mem::take(&mut txn.changes);
     let changes = finish_changes(&mut txn, changes);
@@ -545,6 +567,7 @@ pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &Ob
         changes,
         data_only,
         wrote: true,
+        removed_head,
         bytes_read,
         bytes_written,
     }
@@ -569,23 +592,34 @@ fn finish_changes(txn: &mut ObjectTxn<'_>, mut changes: Vec<Change>) -> Vec<Chan
     changes
 }
 
-type StepOk = (i32, StepOutput);
+/// A step's effect on the operation's result (None: left as inherited, as
+/// the OSD's STAT, ASSERT_VER and omap reads do) and its output.
+type StepOk = (Option<i32>, StepOutput);
+
+/// True when the operation modifies the object (an `Exec` by its method's flags).
+pub(crate) fn is_write_op(op: &ObjectOperation) -> bool {
+    op.steps.iter().any(|s| match &s.op {
+        OpStep::Exec { class, method, .. } => cls::find(class, method).is_ok_and(|m| m.flags.write),
+        other => other.is_write(),
+    })
+}
 
 fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Result<StepOk> {
-    let none = |r: i32| Ok((r, StepOutput::None));
+    let set = |r: i32| Ok((Some(r), StepOutput::None));
+    let keep = || Ok((None, StepOutput::None));
     match step {
         OpStep::Read { offset, len } => {
             let size = txn.view_size()?;
             let len = if *len == 0 { size.saturating_sub(*offset) } else { *len };
             let data = txn.view_read(*offset, len)?;
             *bytes_read += data.len() as u64;
-            Ok((data.len() as i32, StepOutput::Data(data)))
+            Ok((Some(0), StepOutput::Data(data)))
         }
         OpStep::SparseRead { offset, len } => {
             let size = txn.view_size()?;
             let end = if *len == 0 { size } else { offset.saturating_add(*len).min(size) };
             if *offset >= end {
-                return Ok((0, StepOutput::Extents { extents: Vec::new(), data: Vec::new() }));
+                return Ok((Some(0), StepOutput::Extents { extents: Vec::new(), data: Vec::new() }));
             }
             let file = match txn.snap_view()? {
                 Some(c) => Some(c.file_id),
@@ -601,67 +635,72 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
                 data.extend(txn.view_read(o, l)?);
             }
             *bytes_read += data.len() as u64;
-            Ok((extents.len() as i32, StepOutput::Extents { extents, data }))
+            Ok((Some(0), StepOutput::Extents { extents, data }))
         }
         OpStep::Stat => {
             let size = txn.view_size()?;
             let m = txn.meta.mtime;
-            Ok((0, StepOutput::Stat { size, mtime: (m.sec as i64, m.nsec) }))
+            Ok((None, StepOutput::Stat { size, mtime: (m.sec as i64, m.nsec) }))
         }
         OpStep::GetXattr { name } => {
             let v = txn.view_attrs()?.xattrs.get(name).cloned().ok_or_else(|| e(libc::ENODATA))?;
-            Ok((v.len() as i32, StepOutput::Data(v)))
+            Ok((Some(0), StepOutput::Data(v)))
         }
-        OpStep::GetXattrs => Ok((0, StepOutput::Xattrs(txn.view_attrs()?.xattrs.clone()))),
+        OpStep::GetXattrs => Ok((Some(0), StepOutput::Xattrs(txn.view_attrs()?.xattrs.clone()))),
         OpStep::CmpXattr { name, op, mode, value } => {
             let stored = txn.view_attrs()?.xattrs.get(name).cloned().unwrap_or_default();
+            // the OSD compares `given OP stored`
             let holds = match mode {
                 CmpMode::String => op.holds(value.as_slice().cmp(stored.as_slice())),
                 CmpMode::U64 => {
-                    let parse = |b: &[u8]| std::str::from_utf8(b).ok().and_then(|s| s.trim().parse::<u64>().ok());
-                    let (Some(given), Some(have)) = (parse(value), parse(&stored)) else { return Err(e(libc::EINVAL)) };
-                    op.holds(given.cmp(&have))
+                    let given: [u8; 8] =
+                        value.get(..8).and_then(|b| b.try_into().ok()).ok_or_else(|| e(libc::EINVAL))?;
+                    op.holds(u64::from_le_bytes(given).cmp(&leading_u64(&stored)))
                 }
             };
             if holds {
-                none(1)
+                set(1)
             } else {
                 Err(e(libc::ECANCELED))
             }
         }
         OpStep::OmapGetKeys { start_after, max } => {
             let (vals, more) = txn.omap_list(start_after, b"", *max)?;
-            Ok((0, StepOutput::Keys { keys: vals.into_iter().map(|(k, _)| k).collect(), more }))
+            Ok((None, StepOutput::Keys { keys: vals.into_iter().map(|(k, _)| k).collect(), more }))
         }
         OpStep::OmapGetVals { start_after, prefix, max } => {
             let (vals, more) = txn.omap_list(start_after, prefix, *max)?;
-            Ok((0, StepOutput::Vals { vals, more }))
+            Ok((None, StepOutput::Vals { vals, more }))
         }
         OpStep::OmapGetValsByKeys { keys } => {
             let attrs = txn.view_attrs()?;
             let vals = keys.iter().filter_map(|k| attrs.omap.get(k).map(|v| (k.clone(), v.clone()))).collect();
-            Ok((0, StepOutput::Vals { vals, more: false }))
+            Ok((None, StepOutput::Vals { vals, more: false }))
         }
-        OpStep::OmapGetHeader => Ok((0, StepOutput::Data(txn.view_attrs()?.omap_header.clone()))),
+        OpStep::OmapGetHeader => Ok((None, StepOutput::Data(txn.view_attrs()?.omap_header.clone()))),
         OpStep::OmapCmp { assertions } => {
             let attrs = txn.view_attrs()?;
             for (key, op, value) in assertions {
                 let stored = attrs.omap.get(key).cloned().unwrap_or_default();
-                if !op.holds(stored.as_slice().cmp(value.as_slice())) {
+                // the OSD compares `stored OP given`, and knows only EQ, LT and GT
+                let holds = match op {
+                    CmpOp::Eq | CmpOp::Lt | CmpOp::Gt => op.holds(stored.as_slice().cmp(value.as_slice())),
+                    _ => return Err(e(libc::EINVAL)),
+                };
+                if !holds {
                     return Err(e(libc::ECANCELED));
                 }
             }
-            none(0)
+            keep()
         }
         OpStep::CmpExt { offset, data } => {
             let have = txn.view_read(*offset, data.len() as u64)?;
             for (i, b) in data.iter().enumerate() {
                 if have.get(i).copied().unwrap_or(0) != *b {
-                    let r = -(MAX_ERRNO + i as i64);
-                    return Ok((r as i32, StepOutput::MismatchAt(i as u64)));
+                    return set((-(MAX_ERRNO + i as i64)) as i32);
                 }
             }
-            none(0)
+            set(0)
         }
         OpStep::Checksum { kind, init, offset, len, chunk_size } => {
             checksum(txn, *kind, init, *offset, *len, *chunk_size)
@@ -670,15 +709,16 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
             if !txn.meta.exists && txn.meta.clones.is_empty() {
                 return Err(e(libc::ENOENT));
             }
-            Ok((0, StepOutput::Snaps(txn.meta.snap_set())))
+            Ok((Some(0), StepOutput::Snaps(txn.meta.snap_set())))
         }
         OpStep::ListWatchers => {
             txn.view_size()?;
-            Ok((0, StepOutput::Watchers((txn.env.watchers)())))
+            Ok((Some(0), StepOutput::Watchers((txn.env.watchers)())))
         }
         OpStep::AssertExists => {
+            // librados sends a STAT, which leaves the result as it was
             txn.view_size()?;
-            none(0)
+            keep()
         }
         OpStep::AssertVersion { version } => {
             if *version == 0 {
@@ -688,7 +728,7 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
             match version.cmp(&have) {
                 std::cmp::Ordering::Less => Err(e(libc::ERANGE)),
                 std::cmp::Ordering::Greater => Err(e(libc::EOVERFLOW)),
-                std::cmp::Ordering::Equal => none(0),
+                std::cmp::Ordering::Equal => keep(),
             }
         }
         OpStep::Exec { class, method, input } => {
@@ -701,17 +741,17 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
                 txn.require_head()?;
             }
             let out = (m.run)(txn, input)?;
-            Ok((out.len() as i32, StepOutput::Data(out)))
+            Ok((Some(0), StepOutput::Data(out)))
         }
         OpStep::Create { exclusive } => {
             if txn.meta.exists {
-                return if *exclusive { Err(e(libc::EEXIST)) } else { none(0) };
+                return if *exclusive { Err(e(libc::EEXIST)) } else { set(0) };
             }
             txn.prepare_write()?;
             txn.ensure_exists();
-            none(0)
+            set(0)
         }
-        OpStep::Write { offset, data } => txn.write(*offset, data).and(none(0)),
+        OpStep::Write { offset, data } => txn.write(*offset, data).and(set(0)),
         OpStep::WriteFull { data } => {
             if data.len() as u64 > MAX_OBJECT_SIZE {
                 return Err(e(libc::EFBIG));
@@ -727,26 +767,40 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
                 txn.meta.size = data.len() as u64;
                 txn.bytes_written += data.len() as u64;
             }
-            none(0)
+            set(0)
         }
         OpStep::WriteSame { offset, len, data } => {
             if data.is_empty() || len % data.len() as u64 != 0 {
                 return Err(e(libc::EINVAL));
             }
             let buf: Vec<u8> = data.iter().copied().cycle().take(*len as usize).collect();
-            txn.write(*offset, &buf).and(none(0))
+            txn.write(*offset, &buf).and(set(0))
         }
         OpStep::Append { data } => {
             let at = if txn.meta.exists { txn.meta.size } else { 0 };
-            txn.write(at, data).and(none(0))
+            txn.write(at, data).and(set(0))
         }
-        OpStep::Zero { offset, len } => txn.zero(*offset, *len).and(none(0)),
-        OpStep::Truncate { size } => txn.truncate(*size).and(none(0)),
-        OpStep::Remove => txn.remove().and(none(0)),
-        OpStep::SetXattr { name, value } => txn.setxattr(name, value).and(none(0)),
-        OpStep::RmXattr { name } => txn.rmxattr(name).and(none(0)),
-        OpStep::OmapSetVals { entries } => txn.omap_set(entries).and(none(0)),
-        OpStep::OmapRmKeys { keys } => txn.omap_rm(keys).and(none(0)),
+        OpStep::Zero { offset, len } => {
+            // the OSD turns a zero reaching the end into a truncate, and one
+            // starting past the end into nothing at all (result untouched)
+            let (o, l, size) = (*offset, *len, txn.meta.size);
+            if txn.meta.exists
+                && o < MAX_OBJECT_SIZE
+                && (1..=MAX_OBJECT_SIZE).contains(&l)
+                && o.saturating_add(l) >= size
+                && o >= size
+            {
+                txn.require_head()?;
+                return keep();
+            }
+            txn.zero(o, l).and(set(0))
+        }
+        OpStep::Truncate { size } => txn.truncate(*size).and(set(0)),
+        OpStep::Remove => txn.remove().and(set(0)),
+        OpStep::SetXattr { name, value } => txn.setxattr(name, value).and(set(0)),
+        OpStep::RmXattr { name } => txn.rmxattr(name).and(set(0)),
+        OpStep::OmapSetVals { entries } => txn.omap_set(entries).and(set(0)),
+        OpStep::OmapRmKeys { keys } => txn.omap_rm(keys).and(set(0)),
         OpStep::OmapRmRange { start, end } => {
             txn.prepare_write()?;
             if !txn.meta.exists {
@@ -766,7 +820,7 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
                 txn.meta.attrs.omap.remove(k);
             }
             txn.object_change(ObjectChange::OmapRmRange(start.clone(), end.clone()));
-            none(0)
+            set(0)
         }
         OpStep::OmapClear => {
             txn.prepare_write()?;
@@ -775,22 +829,38 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
             }
             txn.meta.attrs.omap.clear();
             txn.object_change(ObjectChange::OmapClear);
-            none(0)
+            set(0)
         }
         OpStep::OmapSetHeader { data } => {
             txn.prepare_write()?;
             txn.ensure_exists();
             txn.meta.attrs.omap_header = data.clone();
             txn.object_change(ObjectChange::OmapHeader(data.clone()));
-            none(0)
+            set(0)
         }
         OpStep::SetAllocHint { .. } => {
             txn.prepare_write()?;
             txn.ensure_exists();
-            none(0)
+            set(0)
         }
-        OpStep::Rollback { snap } => rollback(txn, *snap).and(none(0)),
+        OpStep::Rollback { snap } => rollback(txn, *snap).and(set(0)),
     }
+}
+
+/// The OSD's `check_offset_and_length`: -EFBIG past the object size limit.
+fn check_extent(offset: u64, len: u64) -> Result<()> {
+    if offset >= MAX_OBJECT_SIZE || len > MAX_OBJECT_SIZE || offset + len > MAX_OBJECT_SIZE {
+        return Err(e(libc::EFBIG));
+    }
+    Ok(())
+}
+
+/// The number at the start of `bytes`, as `strtoull(…, 10)` reads it (0 if none).
+fn leading_u64(bytes: &[u8]) -> u64 {
+    let text = std::str::from_utf8(bytes).unwrap_or("");
+    let text = text.trim_start();
+    let digits: String = text.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().unwrap_or(if digits.is_empty() { 0 } else { u64::MAX })
 }
 
 fn rollback(txn: &mut ObjectTxn<'_>, snap: u64) -> Result<()> {
@@ -827,6 +897,9 @@ fn rollback(txn: &mut ObjectTxn<'_>, snap: u64) -> Result<()> {
     Ok(())
 }
 
+/// The OSD's CHECKSUM: a range trimmed to the object, an optional chunk size
+/// that must divide it, an initial value of the algorithm's width (extra bytes
+/// are ignored). Output: a little-endian u32 count, then the checksums.
 fn checksum(
     txn: &mut ObjectTxn<'_>,
     kind: ChecksumType,
@@ -835,40 +908,47 @@ fn checksum(
     len: u64,
     chunk: u64,
 ) -> Result<StepOk> {
+    if chunk > 0 && (len == 0 || len % chunk != 0) {
+        return Err(e(libc::EINVAL));
+    }
     let size = txn.view_size()?;
-    let len = if len == 0 { size.saturating_sub(offset) } else { len };
-    let chunk = if chunk == 0 { len } else { chunk };
-    if offset.saturating_add(len) > size {
-        return Err(e(libc::ERANGE));
-    }
-    if chunk == 0 || len % chunk != 0 {
-        return Err(e(libc::EINVAL));
-    }
     let width = if kind == ChecksumType::XxHash64 { 8 } else { 4 };
-    if init.len() != width {
+    let mut len = len;
+    if offset == 0 && len == 0 {
+        len = size;
+    } else if offset >= size {
+        len = 0;
+    } else if offset + len > size {
+        len = size - offset;
+        if chunk > 0 && len % chunk != 0 {
+            return Err(e(libc::EINVAL));
+        }
+    }
+    if init.len() < width {
         return Err(e(libc::EINVAL));
     }
-    let data = txn.view_read(offset, len)?;
-    let count = if len == 0 { 0 } else { len / chunk };
+    let data = if len > 0 { txn.view_read(offset, len)? } else { Vec::new() };
+    let chunk = if chunk == 0 { data.len() as u64 } else { chunk };
     let mut out = Vec::new();
+    let count = (data.len() as u64).checked_div(chunk).unwrap_or(0);
     (count as u32).encode(&mut out);
-    for piece in data.chunks(chunk as usize) {
+    for piece in data.chunks(chunk.max(1) as usize).take(count as usize) {
         match kind {
             ChecksumType::Crc32c => {
-                let seed = u32::from_le_bytes(init.try_into().expect("4 bytes"));
+                let seed = u32::from_le_bytes(init[..4].try_into().expect("4 bytes"));
                 crc32c_ceph(seed, piece).encode(&mut out);
             }
             ChecksumType::XxHash32 => {
-                let seed = u32::from_le_bytes(init.try_into().expect("4 bytes"));
+                let seed = u32::from_le_bytes(init[..4].try_into().expect("4 bytes"));
                 xxhash_rust::xxh32::xxh32(piece, seed).encode(&mut out);
             }
             ChecksumType::XxHash64 => {
-                let seed = u64::from_le_bytes(init.try_into().expect("8 bytes"));
+                let seed = u64::from_le_bytes(init[..8].try_into().expect("8 bytes"));
                 xxhash_rust::xxh64::xxh64(piece, seed).encode(&mut out);
             }
         }
     }
-    Ok((0, StepOutput::Data(out)))
+    Ok((Some(0), StepOutput::Data(out)))
 }
 
 /// Ceph's crc32c: the raw CRC register, seeded, without final inversion.

@@ -192,7 +192,9 @@ impl Backend for LocalBackend {
         self.store().update_pool(pool, |m| {
             let kv =
                 m.applications.get_mut(app).ok_or_else(|| Error::remote(-libc::ENOENT, "application not enabled"))?;
-            kv.remove(key).map(|_| ()).ok_or_else(|| Error::remote(-libc::ENOENT, "no such key"))
+            // as the monitor: removing a key that is not there succeeds
+            kv.remove(key);
+            Ok(())
         })
     }
 

@@ -157,7 +157,11 @@ fn run_op(store: &Store, watches: &Watches, client: Client, req: &OpRequest) -> 
     } else {
         &req.snapc
     };
-    let mtime = req.mtime.map_or_else(UTime::now, |(s, n)| UTime { sec: s as u32, nsec: n });
+    // as the OSD, a zero time from the client means "now"
+    let mtime = match req.mtime {
+        Some((s, n)) if (s, n) != (0, 0) => UTime { sec: s as u32, nsec: n },
+        _ => UTime::now(),
+    };
     let watch_target =
         (pool_meta.id, target.locator.namespace.clone(), target.locator.key.clone(), target.name.clone());
     let watchers = || watches.watchers(&watch_target);
@@ -181,6 +185,9 @@ fn run_op(store: &Store, watches: &Watches, client: Client, req: &OpRequest) -> 
     if outcome.wrote {
         if let Err(e) = store.commit(&outcome.changes, outcome.data_only, entry.as_ref()) {
             return OpReply::failed(e.errno(), steps);
+        }
+        if outcome.removed_head {
+            watches.disconnect(&watch_target, -libc::ENOTCONN);
         }
     }
     pool.read().unwrap_or_else(|e| e.into_inner()).count(outcome.bytes_read, outcome.bytes_written, outcome.wrote);

@@ -145,6 +145,21 @@ impl Watches {
         Ok(())
     }
 
+    /// The object behind `target` is gone: its watches end, each owner's error
+    /// callback receives `err` (-ENOTCONN), as when the OSD disconnects them.
+    pub fn disconnect(&self, target: &WatchTarget, err: i32) {
+        let cookies: Vec<u64> =
+            self.lock().watches.iter().filter(|(_, w)| &w.target == target).map(|(c, _)| *c).collect();
+        for cookie in cookies {
+            let handler = self.lock().watches.get(&cookie).map(|w| w.handler.clone());
+            if self.unwatch(cookie).is_ok() {
+                if let Some(h) = handler {
+                    self.run_callback(move || h.error(cookie, err));
+                }
+            }
+        }
+    }
+
     pub fn check(&self, cookie: u64) -> Result<u64> {
         if self.lock().watches.contains_key(&cookie) {
             Ok(0)
