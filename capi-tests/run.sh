@@ -25,6 +25,8 @@ run python-load-ld-library-path env CEPHRS_LIBDIR="$lib" LD_LIBRARY_PATH="$lib" 
 run python-load-ld-preload env CEPHRS_LIBDIR="$lib" LD_PRELOAD="$lib/librbd.so.1 $lib/librados.so.2" /usr/bin/python3 "$here/python/test_load.py"
 run conf-vs-upstream "$here/compare.sh" "$lib" "$here/python/conf_scenario.py"
 run rados-suite "$here/python/run_rados_suite.sh" "$lib" "${CEPHRS_CLUSTER_CONF:-}"
+run crash env LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/crash_test.py" 4
+run concurrency "$here/c/run_concurrency.sh" "$lib" "$root/include" "${CEPHRS_CLUSTER_CONF:-}"
 run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"
 run consumers "$here/consumers/load_consumers.sh" "$lib"
 run install "$here/install/check_install.sh" "$root"
