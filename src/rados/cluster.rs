@@ -75,12 +75,16 @@ impl Rados {
             State::Shutdown => return Err(Error::NotConnected),
             State::Configuring => {}
         }
-        let (store, mon_host) = {
+        let (store, sync_writes, mon_host) = {
             let config = self.context.config();
-            (config.get_str("rados_local_store"), config.get_str("mon_host"))
+            (
+                config.get_str("rados_local_store"),
+                config.get_bool("rados_local_store_sync_writes"),
+                config.get_str("mon_host"),
+            )
         };
         let backend: Arc<dyn Backend> = if !store.is_empty() {
-            LocalBackend::connect(&PathBuf::from(store))?
+            LocalBackend::connect(&PathBuf::from(store), sync_writes)?
         } else if !mon_host.is_empty() {
             return Err(Error::NotImplemented("rados_connect to a cluster (mon_host)"));
         } else {

@@ -58,8 +58,10 @@ pub struct LocalBackend {
 
 impl LocalBackend {
     /// Opens (or creates) the store in `dir`; errors: EBUSY when another process
-    /// uses it, EINVAL for a directory that holds something else.
-    pub fn connect(dir: &Path) -> Result<Arc<LocalBackend>> {
+    /// uses it, EINVAL for a directory that holds something else. With
+    /// `sync_writes`, the store makes every commit durable before replying
+    /// (from then on, for every handle sharing it).
+    pub fn connect(dir: &Path, sync_writes: bool) -> Result<Arc<LocalBackend>> {
         if dir.as_os_str().is_empty() {
             return Err(Error::invalid("rados_local_store is empty"));
         }
@@ -79,6 +81,9 @@ impl LocalBackend {
                 }
             }
         };
+        if sync_writes {
+            open.store.set_sync_writes();
+        }
         let id = open.store.new_client_id();
         let addr = EntityAddr::new(EntityAddr::TYPE_ANY, "127.0.0.1:0".parse().expect("addr"), std::process::id());
         Ok(Arc::new(LocalBackend { open, client: Client { id, addr } }))

@@ -110,6 +110,8 @@ pub(crate) struct Store {
     next_file_id: AtomicU64,
     next_version: AtomicU64,
     next_client: AtomicU64,
+    /// fsync at every commit (`rados_local_store_sync_writes`).
+    sync_writes: std::sync::atomic::AtomicBool,
     _lock_file: File,
 }
 
@@ -183,6 +185,7 @@ impl Store {
             next_file_id: AtomicU64::new(1),
             next_version: AtomicU64::new(1),
             next_client: AtomicU64::new(1),
+            sync_writes: std::sync::atomic::AtomicBool::new(false),
             _lock_file: lock_file,
         };
         if let Some(image) = snapshot {
@@ -276,6 +279,19 @@ impl Store {
 
     /// Commits a transaction; see the module comment for when it skips the journal.
     pub fn commit(&self, changes: &[Change], data_only: bool, entry: Option<&EntryRef>) -> Result<()> {
+        self.commit_buffered(changes, data_only, entry)?;
+        if self.sync_writes.load(Ordering::Relaxed) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Makes every later commit durable before it returns (`rados_local_store_sync_writes`).
+    pub fn set_sync_writes(&self) {
+        self.sync_writes.store(true, Ordering::Relaxed);
+    }
+
+    fn commit_buffered(&self, changes: &[Change], data_only: bool, entry: Option<&EntryRef>) -> Result<()> {
         if data_only {
             if let Some(entry) = entry {
                 let mut e = lock_entry(entry);
