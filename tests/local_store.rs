@@ -64,3 +64,56 @@ fn objects_omap_snapshots_and_reopen() {
     r.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Clones and overlaps as a Pacific OSD reports them (`rados listsnaps` on a
+/// real cluster after the same operations):
+/// ```text
+/// o: 2 [2] 8192 [0~4096,5120~3072] / 3 [3] 8192 [0~6000] / 4 [4] 6000 [100~5900] / head 6000
+/// p: 5 [5] 100 [] (no head)
+/// ```
+#[test]
+fn list_snaps_clones_and_overlaps() {
+    let dir = tmpdir("listsnaps");
+    let r = connect(&dir);
+    let backend = r.backend().unwrap();
+    backend.pool_create("p", None).unwrap();
+    let io = IoCtx::new(r.clone(), r.pool_by_name("p").unwrap()).unwrap();
+    let run = |name: &[u8], step: OpStep| assert_eq!(io.operate(name, ObjectOperation::single(step)).result, 0);
+    run(b"o", OpStep::WriteFull { data: vec![b'a'; 8192] });
+    let mut snaps = Vec::new();
+    let mut snap = || {
+        let s = backend.selfmanaged_snap_create(io.pool_id()).unwrap();
+        snaps.insert(0, s);
+        io.set_write_snapc(SnapContext { seq: s, snaps: snaps.clone() }).unwrap();
+        s
+    };
+    assert_eq!(snap(), 2, "a pool's first self-managed snapshot id");
+    run(b"o", OpStep::Write { offset: 4096, data: vec![b'b'; 1024] });
+    snap();
+    run(b"o", OpStep::Truncate { size: 6000 });
+    snap();
+    run(b"o", OpStep::Write { offset: 0, data: vec![b'c'; 100] });
+    run(b"p", OpStep::WriteFull { data: vec![b'x'; 100] });
+    snap();
+    run(b"p", OpStep::Remove);
+    io.set_read_snap(cephrs::rados::object::SNAP_DIR);
+    let list = |name: &[u8]| match io.operate(name, ObjectOperation::single(OpStep::ListSnaps)).steps[0].out.clone() {
+        StepOutput::Snaps(s) => {
+            s.clones.iter().map(|c| (c.cloneid, c.snaps.clone(), c.size, c.overlap.clone())).collect::<Vec<_>>()
+        }
+        other => panic!("{other:?}"),
+    };
+    const HEAD: u64 = cephrs::rados::object::SNAP_HEAD;
+    assert_eq!(
+        list(b"o"),
+        vec![
+            (2, vec![2], 8192, vec![(0, 4096), (5120, 3072)]),
+            (3, vec![3], 8192, vec![(0, 6000)]),
+            (4, vec![4], 6000, vec![(100, 5900)]),
+            (HEAD, vec![], 6000, vec![]),
+        ]
+    );
+    assert_eq!(list(b"p"), vec![(5, vec![5], 100, vec![])]);
+    r.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}

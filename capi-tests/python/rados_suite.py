@@ -855,7 +855,7 @@ def selfmanaged_snapshots(env, rec):
     io = env.io2
     io.write_full("sm", b"v1-data")
     s1 = io.create_self_managed_snap()
-    rec("snap id positive", s1 > 0)
+    rec("first snap id of a fresh pool", s1)
     io.set_self_managed_snap_write([s1])
     io.write("sm", b"V2", 0)
     io.write_full("sm-new", b"new")

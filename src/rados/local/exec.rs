@@ -358,6 +358,8 @@ impl<'a> ObjectTxn<'a> {
         if !self.meta.exists {
             return Err(e(libc::ENOENT));
         }
+        // the whole head changes: no clone overlaps it any more
+        self.mark_modified(0, self.meta.size);
         self.head_data(DataOp::Remove);
         self.meta.exists = false;
         self.meta.size = 0;

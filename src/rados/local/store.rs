@@ -558,8 +558,10 @@ impl Store {
             if !m.selfmanaged && m.snap_seq > 0 {
                 return Err(Error::remote(-libc::EINVAL, "pool uses pool snapshots"));
             }
+            // as the monitor: a pool's first self-managed snapshot is 2 (seq 1 is
+            // reserved when the pool leaves pool-snapshot mode)
             m.selfmanaged = true;
-            m.snap_seq += 1;
+            m.snap_seq = m.snap_seq.max(1) + 1;
             Ok(m.snap_seq)
         })
     }
