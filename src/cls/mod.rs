@@ -9,6 +9,7 @@ use crate::denc::{EntityAddr, EntityNameT, UTime};
 use crate::error::{Error, Result};
 
 pub mod lock;
+pub mod rbd;
 
 /// Omap entries in key order.
 pub type OmapEntries = Vec<(Vec<u8>, Vec<u8>)>;
@@ -73,7 +74,7 @@ pub struct Method {
 
 /// Every method this library serves.
 pub fn methods() -> impl Iterator<Item = &'static Method> {
-    lock::METHODS.iter()
+    lock::METHODS.iter().chain(rbd::METHODS.iter())
 }
 
 /// Looks a method up: `Err(EOPNOTSUPP)` for an unknown class or method, as an OSD answers.

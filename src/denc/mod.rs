@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod bit_vector;
 mod types;
 
 pub use types::{EntityAddr, EntityNameT, UTime};
@@ -262,6 +263,48 @@ impl<A: Decode, B: Decode> Decode for (A, B) {
     fn decode(d: &mut Decoder<'_>) -> Result<Self> {
         Ok((A::decode(d)?, B::decode(d)?))
     }
+}
+
+/// `std::optional` / `boost::optional`: a presence byte, then the value.
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(v) => {
+                out.push(1);
+                v.encode(out);
+            }
+            None => out.push(0),
+        }
+    }
+}
+impl<T: Decode> Decode for Option<T> {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self> {
+        Ok(if d.u8()? != 0 { Some(T::decode(d)?) } else { None })
+    }
+}
+
+/// A struct encoded as its fields in order, without an envelope (the inputs
+/// and outputs of most object class methods). Generates the struct and its
+/// `Encode`/`Decode`.
+#[macro_export]
+macro_rules! plain_struct {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+        impl $crate::denc::Encode for $name {
+            #[allow(unused_variables)]
+            fn encode(&self, out: &mut Vec<u8>) {
+                $($crate::denc::Encode::encode(&self.$field, out);)*
+            }
+        }
+        impl $crate::denc::Decode for $name {
+            #[allow(unused_variables)]
+            fn decode(d: &mut $crate::denc::Decoder<'_>) -> $crate::error::Result<Self> {
+                Ok($name { $($field: $crate::denc::Decode::decode(d)?),* })
+            }
+        }
+    };
 }
 
 #[cfg(test)]

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs one of the behaviour suites (a script taking --conf and --expect, whose
+# reference is expected/<script>.txt): under our libraries on a fresh local
+# store, compared with upstream's reference; and, when a cluster conf is given,
+# under upstream's libraries on that cluster, to show the reference still holds.
+#
+# usage: run_suite.sh SCRIPT.py LIBDIR [CLUSTER_CEPH_CONF]
+set -eu
+script=$1
+lib=$(cd "$2" && pwd)
+cluster_conf=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+name=$(basename "$script" .py)
+expected=$here/expected/$name.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/store"
+printf '[global]\nrados_local_store = %s\n' "$tmp/store" > "$tmp/ceph.conf"
+status=0
+printf 'ours, local store: '
+LD_LIBRARY_PATH=$lib timeout 900 /usr/bin/python3 "$here/$name.py" --conf "$tmp/ceph.conf" --expect "$expected" || status=1
+if [ -n "$cluster_conf" ]; then
+    printf 'upstream, cluster: '
+    timeout 900 /usr/bin/python3 "$here/$name.py" --conf "$cluster_conf" --expect "$expected" || status=1
+else
+    echo "SKIP upstream on a cluster: no cluster conf given (tools/test-all.sh starts one)"
+fi
+exit $status
