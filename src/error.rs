@@ -60,6 +60,15 @@ pub enum Error {
     /// A read-only handle or snapshot was asked to write.
     #[error("read-only: {0}")]
     ReadOnly(String),
+    /// A parameter outside its range (an image order); EDOM.
+    #[error("out of range: {0}")]
+    OutOfDomain(String),
+    /// A thing still has dependents (an image with snapshots); ENOTEMPTY.
+    #[error("not empty: {0}")]
+    NotEmpty(String),
+    /// Compare-and-write found different data at this image offset; EILSEQ.
+    #[error("data mismatch at offset {0}")]
+    Mismatch(u64),
     /// Bytes that do not decode as the expected encoding.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -95,6 +104,9 @@ impl Error {
             Error::Canceled => libc::ECANCELED,
             Error::TimedOut(_) => libc::ETIMEDOUT,
             Error::ReadOnly(_) => libc::EROFS,
+            Error::OutOfDomain(_) => libc::EDOM,
+            Error::NotEmpty(_) => libc::ENOTEMPTY,
+            Error::Mismatch(_) => libc::EILSEQ,
             Error::Corrupt(_) => libc::EIO,
             Error::Remote { errno, .. } => *errno,
             Error::Io(e) => e.raw_os_error().unwrap_or(libc::EIO),

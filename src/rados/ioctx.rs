@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::backend::{Backend, OpRequest, PoolInfo};
 use super::object::{ObjectLocator, ObjectTarget, SnapContext, SNAP_HEAD};
 use super::op::{ObjectOperation, OpReply, OpStep, StepOutput};
+use super::inflight::InFlight;
 use super::Rados;
 use crate::error::{Error, Result};
 
@@ -28,54 +29,6 @@ pub struct IoCtx {
     last_version: AtomicU64,
     full_try: AtomicBool,
     inflight: InFlight,
-}
-
-/// Runs once the in-flight count drops to zero.
-type DrainHook = Box<dyn FnOnce() + Send>;
-
-/// Asynchronous operations not completed yet, and who waits for none.
-#[derive(Default)]
-struct InFlight {
-    count: Mutex<(u64, Vec<DrainHook>)>,
-    drained: std::sync::Condvar,
-}
-
-impl InFlight {
-    fn start(&self) {
-        self.count.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
-    }
-
-    fn finish(&self) {
-        let waiters = {
-            let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
-            c.0 -= 1;
-            if c.0 > 0 {
-                return;
-            }
-            std::mem::take(&mut c.1)
-        };
-        self.drained.notify_all();
-        for w in waiters {
-            w();
-        }
-    }
-
-    fn wait(&self) {
-        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        while c.0 > 0 {
-            c = self.drained.wait(c).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    fn when_drained(&self, f: Box<dyn FnOnce() + Send>) {
-        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        if c.0 == 0 {
-            drop(c);
-            f();
-        } else {
-            c.1.push(f);
-        }
-    }
 }
 
 impl std::fmt::Debug for IoCtx {

@@ -5,6 +5,7 @@
 pub mod backend;
 mod cluster;
 mod completion;
+pub mod inflight;
 mod ioctx;
 pub mod local;
 mod lock_client;

@@ -75,3 +75,17 @@ pub const NAMES: [(u64, &str); 12] = [
     (NON_PRIMARY, "non-primary"),
     (DIRTY_CACHE, "dirty-cache"),
 ];
+
+/// A feature set written as a number or as comma-separated names
+/// (`rbd_default_features`); None for an unknown name.
+pub fn parse_names_or_number(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u64>() {
+        return Some(n);
+    }
+    let mut out = 0;
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        out |= NAMES.iter().find(|(_, n)| *n == name)?.0;
+    }
+    Some(out)
+}

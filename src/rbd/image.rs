@@ -1,0 +1,319 @@
+//! An open image (`ImageCtx`): its identity, the header state read at open
+//! and refresh, and its lock, object map and watch.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+use super::exclusive_lock::ExclusiveLock;
+use super::layout::Layout;
+use super::object_map::ObjectMap;
+use super::object_names::{data_object, header_object, id_object, DIRECTORY};
+use super::watcher::Watcher;
+use crate::cls::rbd::{directory, features, header, CLASS as RBD, NOSNAP};
+use crate::denc::{Decode, Encode, UTime};
+use crate::error::{Error, Result};
+use crate::rados::object::SnapContext;
+use crate::rados::op::{step_flags, ObjectOperation, OpStep, StepOutput};
+use crate::rados::{check, IoCtx};
+
+/// How an image is named when opening it.
+#[derive(Clone, Copy, Debug)]
+pub enum ImageRef<'a> {
+    Name(&'a str),
+    Id(&'a str),
+}
+
+/// What the header says, as of the last refresh.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderState {
+    pub size: u64,
+    pub order: u8,
+    pub features: u64,
+    pub op_features: u64,
+    pub flags: u64,
+    pub object_prefix: String,
+    pub layout: Option<Layout>,
+    pub data_pool_id: i64,
+    pub snapc: SnapContext,
+    pub create_timestamp: UTime,
+    pub access_timestamp: UTime,
+    pub modify_timestamp: UTime,
+    /// Per-image configuration overrides (`conf_<option>` metadata).
+    pub config: BTreeMap<String, String>,
+}
+
+impl HeaderState {
+    pub fn layout(&self) -> Layout {
+        self.layout.unwrap_or_else(|| Layout::simple(self.order))
+    }
+}
+
+/// Tunables read from the configuration (with per-image overrides) at open.
+#[derive(Clone, Debug)]
+pub struct ImageConfig {
+    pub discard_granularity: u64,
+    pub sparse_read_threshold: u64,
+    pub mtime_update_interval: u64,
+    pub atime_update_interval: u64,
+}
+
+/// An open image.
+pub struct Image {
+    pub io: Arc<IoCtx>,
+    pub data_io: Arc<IoCtx>,
+    pub id: String,
+    pub header_oid: String,
+    pub read_only: bool,
+    name: Mutex<String>,
+    header: RwLock<HeaderState>,
+    pub(crate) config: RwLock<ImageConfig>,
+    /// A peer changed the header: refresh before the next operation.
+    needs_refresh: AtomicBool,
+    pub(crate) lock: ExclusiveLock,
+    pub(crate) object_map: ObjectMap,
+    pub(crate) watcher: Mutex<Option<Watcher>>,
+    pub(crate) inflight: super::io::InFlight,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image").field("id", &self.id).field("name", &self.name()).finish()
+    }
+}
+
+/// One cls rbd step.
+pub(crate) fn rbd_step(method: &str, input: Vec<u8>) -> OpStep {
+    OpStep::Exec { class: RBD.into(), method: method.into(), input }
+}
+
+/// The data of a step's output.
+pub(crate) fn step_data(out: &StepOutput) -> &[u8] {
+    match out {
+        StepOutput::Data(d) => d,
+        _ => &[],
+    }
+}
+
+fn decode<T: Decode>(out: &StepOutput, what: &str) -> Result<T> {
+    T::from_bytes(step_data(out)).map_err(|_| Error::Corrupt(format!("cls rbd {what} reply")))
+}
+
+/// The id of image `name`: `rbd_id.<name>`'s content. ENOENT when missing.
+pub fn lookup_id(io: &IoCtx, name: &str) -> Result<String> {
+    let out = io.exec(id_object(name).as_bytes(), RBD, "get_id", Vec::new())?;
+    String::from_bytes(&out).map_err(|_| Error::Corrupt("get_id reply".into()))
+}
+
+/// The name of image `id` in the directory. ENOENT when missing.
+pub fn lookup_name(io: &IoCtx, id: &str) -> Result<String> {
+    let out = io.exec(DIRECTORY.as_bytes(), RBD, "dir_get_name", id.to_string().to_bytes())?;
+    String::from_bytes(&out).map_err(|_| Error::Corrupt("dir_get_name reply".into()))
+}
+
+impl Image {
+    /// Opens an image: finds its id, reads its header, and (read-write) watches it.
+    /// Errors: ENOENT, ENOSYS for features this library does not know.
+    pub fn open(io: &Arc<IoCtx>, image: ImageRef<'_>, read_only: bool) -> Result<Arc<Image>> {
+        let (name, id) = match image {
+            ImageRef::Name(n) => (n.to_string(), lookup_id(io, n)?),
+            ImageRef::Id(i) => (lookup_name(io, i).unwrap_or_default(), i.to_string()),
+        };
+        let header_oid = header_object(&id);
+        let state = read_header(io, &header_oid, read_only)?;
+        let data_io = if state.data_pool_id >= 0 && state.data_pool_id != io.pool_id() {
+            let pool = io.rados().pool_by_id(state.data_pool_id)?;
+            let data_io = IoCtx::new(io.rados().clone(), pool)?;
+            data_io.set_namespace(&io.namespace());
+            data_io
+        } else {
+            io.clone()
+        };
+        let image = Arc::new(Image {
+            io: io.clone(),
+            data_io,
+            header_oid,
+            id,
+            read_only,
+            name: Mutex::new(name),
+            config: RwLock::new(read_config(io, &state.config)),
+            header: RwLock::new(state),
+            needs_refresh: AtomicBool::new(false),
+            lock: ExclusiveLock::default(),
+            object_map: ObjectMap::default(),
+            watcher: Mutex::new(None),
+            inflight: Default::default(),
+            closed: AtomicBool::new(false),
+        });
+        if !read_only {
+            let watcher = Watcher::register(&image)?;
+            *image.watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(watcher);
+            image.touch_access_timestamp();
+        }
+        Ok(image)
+    }
+
+    pub fn name(&self) -> String {
+        self.name.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set_name(&self, name: &str) {
+        *self.name.lock().unwrap_or_else(|e| e.into_inner()) = name.to_string();
+    }
+
+    /// The header state (refreshed first when a peer changed it).
+    pub fn header(&self) -> RwLockReadGuard<'_, HeaderState> {
+        if self.needs_refresh.swap(false, Ordering::AcqRel) {
+            let _ = self.refresh();
+        }
+        self.header.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn mark_stale(&self) {
+        self.needs_refresh.store(true, Ordering::Release);
+    }
+
+    /// Fails with EBADF once closed.
+    pub fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::BadHandle);
+        }
+        Ok(())
+    }
+
+    /// Fails with EROFS for a read-only handle.
+    pub fn check_writable(&self) -> Result<()> {
+        self.check_open()?;
+        if self.read_only {
+            return Err(Error::ReadOnly("image opened read-only".into()));
+        }
+        Ok(())
+    }
+
+    /// Re-reads the header.
+    pub fn refresh(&self) -> Result<()> {
+        let state = read_header(&self.io, &self.header_oid, self.read_only)?;
+        *self.config.write().unwrap_or_else(|e| e.into_inner()) = read_config(&self.io, &state.config);
+        *self.header.write().unwrap_or_else(|e| e.into_inner()) = state;
+        Ok(())
+    }
+
+    /// The name of data object `object_no`.
+    pub fn data_object_name(&self, object_no: u64) -> String {
+        data_object(&self.header().object_prefix, object_no)
+    }
+
+    /// Updates the access timestamp when it is older than `rbd_atime_update_interval`.
+    fn touch_access_timestamp(&self) {
+        let interval = self.config.read().unwrap_or_else(|e| e.into_inner()).atime_update_interval;
+        let last = self.header().access_timestamp;
+        if interval > 0 && u64::from(UTime::now().sec.saturating_sub(last.sec)) >= interval {
+            let _ = self.io.exec(self.header_oid.as_bytes(), RBD, "set_access_timestamp", Vec::new());
+        }
+    }
+
+    /// Updates the modify timestamp when it is older than `rbd_mtime_update_interval`.
+    pub(crate) fn touch_modify_timestamp(&self) {
+        let interval = self.config.read().unwrap_or_else(|e| e.into_inner()).mtime_update_interval;
+        let last = self.header.read().unwrap_or_else(|e| e.into_inner()).modify_timestamp;
+        let now = UTime::now();
+        if interval > 0 && u64::from(now.sec.saturating_sub(last.sec)) >= interval {
+            self.header.write().unwrap_or_else(|e| e.into_inner()).modify_timestamp = now;
+            let _ = self.io.exec(self.header_oid.as_bytes(), RBD, "set_modify_timestamp", Vec::new());
+        }
+    }
+
+    /// Closes the image: waits for in-flight I/O, releases the lock, ends the watch.
+    pub fn close(&self) -> Result<()> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Err(Error::BadHandle);
+        }
+        self.inflight.wait();
+        let released = self.lock.release(self);
+        if let Some(w) = self.watcher.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            w.unregister(&self.io);
+        }
+        released
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The header's watch handle (0 when not watching).
+    pub fn watch_handle(&self) -> u64 {
+        self.watcher.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, |w| w.cookie())
+    }
+}
+
+impl Drop for Image {
+    fn drop(&mut self) {
+        if !self.closed.load(Ordering::Acquire) {
+            let _ = self.close();
+        }
+    }
+}
+
+/// Reads an image header in one compound read.
+fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderState> {
+    let mut op = ObjectOperation::new();
+    op.push(rbd_step("get_size", NOSNAP.to_bytes()));
+    op.push(rbd_step("get_features", header::GetFeaturesInput { snap_id: NOSNAP, read_only }.to_bytes()));
+    op.push(rbd_step("get_object_prefix", Vec::new()));
+    op.push(rbd_step("get_data_pool", Vec::new()));
+    op.push(rbd_step("get_flags", NOSNAP.to_bytes()));
+    op.push(rbd_step("op_features_get", Vec::new()));
+    op.push(rbd_step("get_snapcontext", Vec::new()));
+    op.push(rbd_step("get_create_timestamp", Vec::new()));
+    op.push(rbd_step("get_access_timestamp", Vec::new()));
+    op.push(rbd_step("get_modify_timestamp", Vec::new()));
+    op.push(rbd_step("metadata_list", directory::ListInput { start_after: "conf_".into(), max_return: 1024 }.to_bytes()));
+    op.push(rbd_step("get_stripe_unit_count", Vec::new()));
+    op.set_last_flags(step_flags::FAILOK);
+    let reply = io.operate(header_oid.as_bytes(), op);
+    check(&reply)?;
+    let s = &reply.steps;
+    let size: header::SizeOrder = decode(&s[0].out, "get_size")?;
+    let feats: header::Features = decode(&s[1].out, "get_features")?;
+    let snapc: header::SnapContextOut = decode(&s[6].out, "get_snapcontext")?;
+    let metadata: BTreeMap<String, Vec<u8>> = decode(&s[10].out, "metadata_list")?;
+    let striping: Option<header::Striping> =
+        if s[11].rval >= 0 { Some(decode(&s[11].out, "get_stripe_unit_count")?) } else { None };
+    if feats.features & !features::ALL != 0 {
+        return Err(Error::NotImplemented("image features unknown to this library"));
+    }
+    let config = metadata
+        .into_iter()
+        .filter_map(|(k, v)| k.strip_prefix("conf_").map(|o| (o.to_string(), String::from_utf8_lossy(&v).into_owned())))
+        .collect();
+    Ok(HeaderState {
+        size: size.size,
+        order: size.order,
+        features: feats.features,
+        op_features: decode(&s[5].out, "op_features_get")?,
+        flags: decode(&s[4].out, "get_flags")?,
+        object_prefix: decode(&s[2].out, "get_object_prefix")?,
+        layout: striping.map(|st| Layout::new(size.order, st.stripe_unit, st.stripe_count)),
+        data_pool_id: decode(&s[3].out, "get_data_pool")?,
+        snapc: SnapContext { seq: snapc.seq, snaps: snapc.snaps },
+        create_timestamp: decode(&s[7].out, "get_create_timestamp")?,
+        access_timestamp: decode(&s[8].out, "get_access_timestamp")?,
+        modify_timestamp: decode(&s[9].out, "get_modify_timestamp")?,
+        config,
+    })
+}
+
+/// The tunables of an image: the cluster configuration, then its overrides.
+fn read_config(io: &IoCtx, overrides: &BTreeMap<String, String>) -> ImageConfig {
+    let conf = io.rados().context().config();
+    let get = |key: &str| -> u64 {
+        overrides.get(key).and_then(|v| v.parse().ok()).unwrap_or_else(|| conf.get_u64(key))
+    };
+    ImageConfig {
+        discard_granularity: get("rbd_discard_granularity_bytes"),
+        sparse_read_threshold: get("rbd_sparse_read_threshold_bytes"),
+        mtime_update_interval: get("rbd_mtime_update_interval"),
+        atime_update_interval: get("rbd_atime_update_interval"),
+    }
+}

@@ -1,0 +1,447 @@
+//! Image I/O (`librbd/io`): an image request is clipped to the image, split
+//! into object extents by the layout, issued as one RADOS operation per
+//! object, and its result gathered when the last one answers. Writers take the
+//! exclusive lock and mark new objects in the object map first.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::image::Image;
+use super::layout::ObjectExtent;
+use crate::cls::rbd::features::{self, object_state};
+use crate::error::{Error, Result};
+use crate::rados::op::{ObjectOperation, OpStep, StepOutput};
+
+pub use crate::rados::inflight::InFlight;
+
+/// `-MAX_ERRNO`: the base of cmpext's mismatch results.
+const MAX_ERRNO: i64 = 4095;
+
+/// Called once with an image request's outcome.
+pub type Done<T> = Box<dyn FnOnce(Result<T>) + Send>;
+
+/// Gathers the object operations of one image request.
+struct Gather<T: Send + 'static> {
+    pending: AtomicUsize,
+    error: Mutex<Option<Error>>,
+    finish: Mutex<Option<Box<dyn FnOnce(Option<Error>) -> T + Send>>>,
+    done: Mutex<Option<Done<T>>>,
+    image: Arc<Image>,
+}
+
+impl<T: Send + 'static> Gather<T> {
+    fn new(image: &Arc<Image>, parts: usize, finish: impl FnOnce(Option<Error>) -> T + Send + 'static, done: Done<T>) -> Arc<Self> {
+        image.inflight.start();
+        Arc::new(Gather {
+            pending: AtomicUsize::new(parts.max(1)),
+            error: Mutex::new(None),
+            finish: Mutex::new(Some(Box::new(finish))),
+            done: Mutex::new(Some(done)),
+            image: image.clone(),
+        })
+    }
+
+    fn fail(&self, e: Error) {
+        let mut err = self.error.lock().unwrap_or_else(|e| e.into_inner());
+        if err.is_none() {
+            *err = Some(e);
+        }
+    }
+
+    fn part_done(&self) {
+        if self.pending.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        let err = self.error.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let finish = self.finish.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let (Some(finish), Some(done)) = (finish, done) {
+            let value = finish(err);
+            done(Ok(value));
+        }
+        self.image.inflight.finish();
+    }
+}
+
+/// What a discard does to one object extent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DiscardAction {
+    Remove,
+    Truncate,
+    Zero,
+}
+
+impl Image {
+    /// `clip_io`: EINVAL past the end; requests reaching past it are shortened.
+    fn clip(&self, offset: u64, len: u64) -> Result<u64> {
+        self.check_open()?;
+        if len == 0 {
+            return Ok(0);
+        }
+        let size = self.header().size;
+        if offset >= size {
+            return Err(Error::invalid("offset past the end of the image"));
+        }
+        Ok(len.min(size - offset))
+    }
+
+    /// Takes the exclusive lock if needed and returns the guard writers hold
+    /// while submitting.
+    fn write_guard(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>> {
+        self.check_writable()?;
+        loop {
+            self.lock.acquire(self)?;
+            let guard = self.lock.io_guard();
+            if self.header().features & features::EXCLUSIVE_LOCK == 0 || self.lock.is_owner() {
+                return Ok(guard);
+            }
+            // released between acquiring and submitting: take it again
+        }
+    }
+
+    /// Reads `len` bytes at `offset` (shorter at the image's end).
+    pub fn aio_read(self: &Arc<Self>, offset: u64, len: u64, done: Done<Vec<u8>>) {
+        let len = match self.clip(offset, len) {
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        let buffer = Arc::new(Mutex::new(vec![0u8; len as usize]));
+        let extents: Vec<ObjectExtent> = self
+            .header()
+            .layout()
+            .map(offset, len)
+            .into_iter()
+            .filter(|e| self.object_map.may_exist(self, e.object_no))
+            .collect();
+        let result = buffer.clone();
+        let gather = Gather::new(
+            self,
+            extents.len(),
+            move |err| match err {
+                Some(e) => Err(e),
+                None => Ok(std::mem::take(&mut *result.lock().unwrap_or_else(|e| e.into_inner()))),
+            },
+            Box::new(|r: Result<Result<Vec<u8>>>| done(r.and_then(|x| x))),
+        );
+        if extents.is_empty() {
+            return gather.part_done();
+        }
+        for e in extents {
+            let name = self.data_object_name(e.object_no);
+            let op = ObjectOperation::single(OpStep::Read { offset: e.offset, len: e.length });
+            let (g, buf) = (gather.clone(), buffer.clone());
+            self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
+                if reply.result == -libc::ENOENT {
+                    // a missing object reads as zeros
+                } else if reply.result < 0 {
+                    g.fail(Error::remote(reply.result, "object read"));
+                } else if let Some(StepOutput::Data(d)) = reply.steps.first().map(|s| &s.out) {
+                    let mut buf = buf.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut from = 0usize;
+                    for &(boff, blen) in &e.buffer_extents {
+                        let n = (blen as usize).min(d.len().saturating_sub(from));
+                        buf[boff as usize..boff as usize + n].copy_from_slice(&d[from..from + n]);
+                        from += blen as usize;
+                    }
+                }
+                g.part_done();
+            });
+        }
+    }
+
+    /// Writes `data` at `offset` (shortened at the image's end); the result is
+    /// the byte count written.
+    pub fn aio_write(self: &Arc<Self>, offset: u64, data: Vec<u8>, done: Done<u64>) {
+        let len = match self.clip(offset, data.len() as u64) {
+            Ok(0) => return done(Ok(0)),
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        self.submit_writes(offset, len, done, move |e| {
+            let mut piece = Vec::with_capacity(e.length as usize);
+            for &(boff, blen) in &e.buffer_extents {
+                piece.extend_from_slice(&data[boff as usize..(boff + blen) as usize]);
+            }
+            OpStep::Write { offset: e.offset, data: piece }
+        });
+    }
+
+    /// Writes `data` repeated over `len` bytes at `offset`. EINVAL unless `len`
+    /// is a multiple of a non-empty `data`.
+    pub fn aio_writesame(self: &Arc<Self>, offset: u64, len: u64, data: Vec<u8>, done: Done<u64>) {
+        if data.is_empty() || len % data.len() as u64 != 0 {
+            return done(Err(Error::invalid("length is not a multiple of the data")));
+        }
+        if data.iter().all(|&b| b == 0) && self.rados_conf_bool("rbd_discard_on_zeroed_write_same") {
+            return self.aio_discard_impl(offset, len, false, done);
+        }
+        let len = match self.clip(offset, len) {
+            Ok(0) => return done(Ok(0)),
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        let pattern = data;
+        self.submit_writes(offset, len, done, move |e| {
+            let n = pattern.len() as u64;
+            let first = e.buffer_extents.first().map_or(0, |r| r.0);
+            if e.buffer_extents.len() == 1 && first % n == 0 && e.length % n == 0 {
+                OpStep::WriteSame { offset: e.offset, len: e.length, data: pattern.clone() }
+            } else {
+                let mut piece = Vec::with_capacity(e.length as usize);
+                for &(boff, blen) in &e.buffer_extents {
+                    piece.extend((boff..boff + blen).map(|i| pattern[(i % n) as usize]));
+                }
+                OpStep::Write { offset: e.offset, data: piece }
+            }
+        });
+    }
+
+    fn rados_conf_bool(&self, key: &str) -> bool {
+        self.io.rados().context().config().get_bool(key)
+    }
+
+    /// The shared path of data writes: lock, object map, one op per object.
+    fn submit_writes(
+        self: &Arc<Self>,
+        offset: u64,
+        len: u64,
+        done: Done<u64>,
+        step_for: impl Fn(&ObjectExtent) -> OpStep,
+    ) {
+        let guard = match self.write_guard() {
+            Ok(g) => g,
+            Err(e) => return done(Err(e)),
+        };
+        let extents = self.header().layout().map(offset, len);
+        for e in &extents {
+            if self.object_map.state(e.object_no).is_some_and(|s| s != object_state::EXISTS) {
+                if let Err(err) = self.object_map.update(self, e.object_no, e.object_no + 1, object_state::EXISTS, None) {
+                    return done(Err(err));
+                }
+            }
+        }
+        let gather = Gather::new(
+            self,
+            extents.len(),
+            move |err| match err {
+                Some(e) => Err(e),
+                None => Ok(len),
+            },
+            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
+        );
+        for e in &extents {
+            let name = self.data_object_name(e.object_no);
+            let g = gather.clone();
+            self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step_for(e)), None, move |reply| {
+                if reply.result < 0 {
+                    g.fail(Error::remote(reply.result, "object write"));
+                }
+                g.part_done();
+            });
+        }
+        drop(guard);
+        self.touch_modify_timestamp();
+    }
+
+    /// Discards `len` bytes at `offset`: whole objects are removed, object
+    /// tails truncated, other ranges zeroed; ranges smaller than
+    /// `rbd_discard_granularity_bytes` are skipped, as upstream.
+    pub fn aio_discard(self: &Arc<Self>, offset: u64, len: u64, done: Done<u64>) {
+        self.aio_discard_impl(offset, len, true, done)
+    }
+
+    /// Zeroes `len` bytes at `offset` (a discard without granularity).
+    pub fn aio_write_zeroes(self: &Arc<Self>, offset: u64, len: u64, done: Done<u64>) {
+        self.aio_discard_impl(offset, len, false, done)
+    }
+
+    fn aio_discard_impl(self: &Arc<Self>, offset: u64, len: u64, prune: bool, done: Done<u64>) {
+        let len = match self.clip(offset, len) {
+            Ok(0) => return done(Ok(0)),
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        let guard = match self.write_guard() {
+            Ok(g) => g,
+            Err(e) => return done(Err(e)),
+        };
+        let layout = self.header().layout();
+        let object_size = layout.object_size;
+        let mut extents = layout.map(offset, len);
+        let granularity = self.config.read().unwrap_or_else(|e| e.into_inner()).discard_granularity.min(object_size);
+        if prune && granularity > 0 {
+            for e in extents.iter_mut() {
+                let end = e.offset + e.length;
+                if granularity < object_size || end < object_size {
+                    let start = e.offset.next_multiple_of(granularity);
+                    let stop = end / granularity * granularity;
+                    e.length = stop.saturating_sub(start);
+                    e.offset = start;
+                }
+            }
+            extents.retain(|e| e.length > 0);
+        }
+        extents.retain(|e| self.object_map.may_exist(self, e.object_no));
+        let mut planned = Vec::new();
+        for e in extents {
+            let action = if e.offset == 0 && e.length == object_size {
+                DiscardAction::Remove
+            } else if e.offset + e.length == object_size {
+                DiscardAction::Truncate
+            } else {
+                DiscardAction::Zero
+            };
+            if action == DiscardAction::Remove {
+                if let Err(err) =
+                    self.object_map.update(self, e.object_no, e.object_no + 1, object_state::PENDING, None)
+                {
+                    return done(Err(err));
+                }
+            }
+            planned.push((e, action));
+        }
+        let gather = Gather::new(
+            self,
+            planned.len(),
+            move |err| match err {
+                Some(e) => Err(e),
+                None => Ok(len),
+            },
+            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
+        );
+        if planned.is_empty() {
+            drop(guard);
+            return gather.part_done();
+        }
+        for (e, action) in planned {
+            let step = match action {
+                DiscardAction::Remove => OpStep::Remove,
+                DiscardAction::Truncate => OpStep::Truncate { size: e.offset },
+                DiscardAction::Zero => OpStep::Zero { offset: e.offset, len: e.length },
+            };
+            let (g, image) = (gather.clone(), self.clone());
+            let name = self.data_object_name(e.object_no);
+            self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step), None, move |reply| {
+                if reply.result < 0 && reply.result != -libc::ENOENT {
+                    g.fail(Error::remote(reply.result, "object discard"));
+                } else if action == DiscardAction::Remove {
+                    let n = e.object_no;
+                    if let Err(err) = image.object_map.update(
+                        &image,
+                        n,
+                        n + 1,
+                        object_state::NONEXISTENT,
+                        Some(object_state::PENDING),
+                    ) {
+                        g.fail(err);
+                    }
+                }
+                g.part_done();
+            });
+        }
+        drop(guard);
+        self.touch_modify_timestamp();
+    }
+
+    /// Compares `cmp` with the image at `offset` and, when equal, writes
+    /// `data` there, atomically; both must fit in one object. A mismatch is
+    /// `Error::Mismatch(image offset of the first differing byte)`.
+    pub fn aio_compare_and_write(self: &Arc<Self>, offset: u64, cmp: Vec<u8>, data: Vec<u8>, done: Done<u64>) {
+        if cmp.len() != data.len() {
+            return done(Err(Error::invalid("compare and write lengths differ")));
+        }
+        let len = match self.clip(offset, data.len() as u64) {
+            Ok(0) => return done(Ok(0)),
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        let extents = self.header().layout().map(offset, len);
+        if extents.len() != 1 || extents[0].buffer_extents.len() != 1 {
+            return done(Err(Error::invalid("compare and write across objects")));
+        }
+        let guard = match self.write_guard() {
+            Ok(g) => g,
+            Err(e) => return done(Err(e)),
+        };
+        let e = &extents[0];
+        if self.object_map.state(e.object_no).is_some_and(|s| s != object_state::EXISTS) {
+            if let Err(err) = self.object_map.update(self, e.object_no, e.object_no + 1, object_state::EXISTS, None) {
+                return done(Err(err));
+            }
+        }
+        let mut op = ObjectOperation::new();
+        op.push(OpStep::CmpExt { offset: e.offset, data: cmp[..len as usize].to_vec() });
+        op.push(OpStep::Write { offset: e.offset, data: data[..len as usize].to_vec() });
+        let result: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
+        let r2 = result.clone();
+        let gather = Gather::new(
+            self,
+            1,
+            move |err| match err.or_else(|| r2.lock().unwrap_or_else(|e| e.into_inner()).take()) {
+                Some(e) => Err(e),
+                None => Ok(len),
+            },
+            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
+        );
+        let name = self.data_object_name(e.object_no);
+        let g = gather.clone();
+        self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
+            let r = i64::from(reply.result);
+            if r <= -MAX_ERRNO {
+                *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(Error::Mismatch(offset + (-r - MAX_ERRNO) as u64));
+            } else if r < 0 {
+                g.fail(Error::remote(reply.result, "compare and write"));
+            }
+            g.part_done();
+        });
+        drop(guard);
+    }
+
+    /// Waits for every write submitted so far, then makes the writes durable.
+    pub fn aio_flush(self: &Arc<Self>, done: Done<u64>) {
+        if let Err(e) = self.check_open() {
+            return done(Err(e));
+        }
+        let backend = self.data_io.backend().clone();
+        self.inflight.when_drained(Box::new(move || done(backend.flush().map(|_| 0))));
+    }
+
+    // ---- synchronous forms --------------------------------------------------------
+
+    pub fn read(self: &Arc<Self>, offset: u64, len: u64) -> Result<Vec<u8>> {
+        wait(|d| self.aio_read(offset, len, d))
+    }
+
+    pub fn write(self: &Arc<Self>, offset: u64, data: Vec<u8>) -> Result<u64> {
+        wait(|d| self.aio_write(offset, data, d))
+    }
+
+    pub fn writesame(self: &Arc<Self>, offset: u64, len: u64, data: Vec<u8>) -> Result<u64> {
+        wait(|d| self.aio_writesame(offset, len, data, d))
+    }
+
+    pub fn discard(self: &Arc<Self>, offset: u64, len: u64) -> Result<u64> {
+        wait(|d| self.aio_discard(offset, len, d))
+    }
+
+    pub fn write_zeroes(self: &Arc<Self>, offset: u64, len: u64) -> Result<u64> {
+        wait(|d| self.aio_write_zeroes(offset, len, d))
+    }
+
+    pub fn compare_and_write(self: &Arc<Self>, offset: u64, cmp: Vec<u8>, data: Vec<u8>) -> Result<u64> {
+        wait(|d| self.aio_compare_and_write(offset, cmp, data, d))
+    }
+
+    pub fn flush(self: &Arc<Self>) -> Result<()> {
+        wait(|d| self.aio_flush(d)).map(|_| ())
+    }
+}
+
+/// Runs an asynchronous request and waits for its outcome.
+fn wait<T: Send + 'static>(start: impl FnOnce(Done<T>)) -> Result<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    start(Box::new(move |r| {
+        let _ = tx.send(r);
+    }));
+    rx.recv().unwrap_or_else(|_| Err(Error::Corrupt("request dropped".into())))
+}

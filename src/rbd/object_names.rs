@@ -1,0 +1,42 @@
+//! The names of an image's RADOS objects (`librbd/Utils`, `ObjectMap`).
+
+/// The pool's image directory.
+pub const DIRECTORY: &str = "rbd_directory";
+/// The pool's trash.
+pub const TRASH: &str = "rbd_trash";
+/// The pool's overwrite-validation marker.
+pub const INFO: &str = "rbd_info";
+/// The exclusive lock's name on the header (and the object map's lock).
+pub const LOCK_NAME: &str = "rbd_lock";
+
+/// `rbd_id.<name>`: holds the image id.
+pub fn id_object(name: &str) -> String {
+    format!("rbd_id.{name}")
+}
+
+/// `rbd_header.<id>`: the image's metadata.
+pub fn header_object(id: &str) -> String {
+    format!("rbd_header.{id}")
+}
+
+/// `rbd_object_map.<id>` (and `.<snap id>` for a snapshot's map).
+pub fn object_map_object(id: &str, snap: Option<u64>) -> String {
+    match snap {
+        Some(s) => format!("rbd_object_map.{id}.{s:016x}"),
+        None => format!("rbd_object_map.{id}"),
+    }
+}
+
+/// `<prefix>.<object number as 16 hex digits>`: a data object.
+pub fn data_object(prefix: &str, object_no: u64) -> String {
+    format!("{prefix}.{object_no:016x}")
+}
+
+/// The data object prefix of a new image: `rbd_data.<id>`, or
+/// `rbd_data.<pool id>.<id>` when the data lives in another pool.
+pub fn data_prefix(id: &str, separate_data_pool: Option<i64>) -> String {
+    match separate_data_pool {
+        Some(pool) => format!("rbd_data.{pool}.{id}"),
+        None => format!("rbd_data.{id}"),
+    }
+}

@@ -1,0 +1,163 @@
+//! The images of a pool: listing, removal (through the trash, as upstream's
+//! `rbd rm`), renaming.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::image::{Image, ImageRef};
+use super::object_names::{data_object, header_object, id_object, object_map_object, DIRECTORY, TRASH};
+use crate::cls::rbd::directory::{ListInput, NameId, RenameInput};
+use crate::cls::rbd::trash::{source, TrashAddInput, TrashImageSpec};
+use crate::cls::rbd::CLASS as RBD;
+use crate::denc::{Decode, Encode, UTime};
+use crate::error::{Error, Result};
+use crate::rados::op::{ObjectOperation, OpStep};
+use crate::rados::{check, IoCtx};
+
+/// Removals in flight at once while trimming an image.
+const TRIM_WINDOW: usize = 16;
+
+/// The images of the pool (name → id), in name order.
+pub fn list(io: &IoCtx) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut start = String::new();
+    loop {
+        let input = ListInput { start_after: start.clone(), max_return: 1024 }.to_bytes();
+        let bytes = match io.exec(DIRECTORY.as_bytes(), RBD, "dir_list", input) {
+            Ok(b) => b,
+            Err(e) if e.errno() == libc::ENOENT => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        let page = BTreeMap::<String, String>::from_bytes(&bytes).map_err(|_| Error::Corrupt("dir_list reply".into()))?;
+        let Some(last) = page.keys().next_back().cloned() else { return Ok(out) };
+        let n = page.len();
+        out.extend(page);
+        if n < 1024 {
+            return Ok(out);
+        }
+        start = last;
+    }
+}
+
+/// The id of image `name` in the directory. ENOENT when missing.
+pub fn directory_id(io: &IoCtx, name: &str) -> Result<String> {
+    match io.exec(DIRECTORY.as_bytes(), RBD, "dir_get_id", name.to_string().to_bytes()) {
+        Ok(b) => String::from_bytes(&b).map_err(|_| Error::Corrupt("dir_get_id reply".into())),
+        Err(e) if e.errno() == libc::ENOENT => Err(Error::not_found(format!("image {name}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes image `name`: refuses while another client has it open (EBUSY) or
+/// while it has snapshots (ENOTEMPTY); moves it to the trash, deletes its data
+/// objects (reporting `progress(done, total)`), its object map and header, and
+/// drops it from the trash. Errors: ENOENT, EBUSY, ENOTEMPTY.
+pub fn remove(io: &Arc<IoCtx>, name: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let id = directory_id(io, name)?;
+    let image = Image::open(io, ImageRef::Id(&id), false)?;
+    let result = remove_open(io, name, &image, progress);
+    if result.is_err() {
+        let _ = image.close();
+    }
+    result
+}
+
+fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let own = image.watch_handle();
+    let others = io.list_watchers(image.header_oid.as_bytes())?.into_iter().filter(|w| w.cookie != own).count();
+    if others > 0 {
+        return Err(Error::Busy("image has watchers: it is open elsewhere".into()));
+    }
+    let (snaps, num_objects, prefix) = {
+        let h = image.header();
+        (h.snapc.snaps.len(), h.layout().num_objects(h.size), h.object_prefix.clone())
+    };
+    if snaps > 0 {
+        return Err(Error::NotEmpty("image has snapshots".into()));
+    }
+    image.lock.acquire(image)?;
+    // into the trash, out of the directory
+    let now = UTime::now();
+    let spec = TrashImageSpec {
+        source: source::REMOVING,
+        name: name.to_string(),
+        deletion_time: now,
+        deferment_end_time: now,
+        state: 0,
+    };
+    io.exec(TRASH.as_bytes(), RBD, "trash_add", TrashAddInput { id: image.id.clone(), spec }.to_bytes())?;
+    remove_object(io, &id_object(name))?;
+    let input = NameId { name: name.to_string(), id: image.id.clone() }.to_bytes();
+    match io.exec(DIRECTORY.as_bytes(), RBD, "dir_remove_image", input) {
+        Err(e) if e.errno() != libc::ENOENT => return Err(e),
+        _ => {}
+    }
+    // data objects: those the object map knows, else every possible one
+    let objects: Vec<u64> = (0..num_objects).filter(|&n| image.object_map.may_exist(image, n)).collect();
+    trim(&image.data_io, &prefix, &objects, num_objects, progress)?;
+    image.close()?;
+    remove_object(io, &object_map_object(&image.id, None))?;
+    remove_object(io, &header_object(&image.id))?;
+    match io.exec(TRASH.as_bytes(), RBD, "trash_remove", image.id.clone().to_bytes()) {
+        Err(e) if e.errno() != libc::ENOENT => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Removes an object; a missing one is fine.
+fn remove_object(io: &IoCtx, name: &str) -> Result<()> {
+    match check(&io.operate(name.as_bytes(), ObjectOperation::single(OpStep::Remove))) {
+        Err(e) if e.errno() == libc::ENOENT => Ok(()),
+        other => other,
+    }
+}
+
+/// Removes data objects, `TRIM_WINDOW` at a time.
+pub fn trim(io: &Arc<IoCtx>, prefix: &str, objects: &[u64], total: u64, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let mut done = 0u64;
+    for chunk in objects.chunks(TRIM_WINDOW) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for &n in chunk {
+            let tx = tx.clone();
+            io.aio_operate(data_object(prefix, n).as_bytes(), ObjectOperation::single(OpStep::Remove), None, move |r| {
+                let _ = tx.send(r.result);
+            });
+        }
+        drop(tx);
+        for r in rx {
+            if r < 0 && r != -libc::ENOENT {
+                return Err(Error::remote(r, "removing a data object"));
+            }
+        }
+        done += chunk.len() as u64;
+        progress(done.min(total), total);
+    }
+    progress(total, total);
+    Ok(())
+}
+
+/// Renames image `src` to `dest`. Errors: ENOENT, EEXIST.
+pub fn rename(io: &IoCtx, src: &str, dest: &str) -> Result<()> {
+    let id = directory_id(io, src)?;
+    if directory_id(io, dest).is_ok() {
+        return Err(Error::AlreadyExists(format!("image {dest}")));
+    }
+    let old_id_object = id_object(src);
+    let data = io.read(old_id_object.as_bytes(), 0, 0)?;
+    let mut op = ObjectOperation::new();
+    op.push(OpStep::Create { exclusive: true });
+    op.push(OpStep::WriteFull { data });
+    match check(&io.operate(id_object(dest).as_bytes(), op)) {
+        Err(e) if e.errno() == libc::EEXIST => return Err(Error::AlreadyExists(format!("image {dest}"))),
+        other => other?,
+    }
+    let input = RenameInput { src: src.to_string(), dest: dest.to_string(), id: id.clone() }.to_bytes();
+    if let Err(e) = io.exec(DIRECTORY.as_bytes(), RBD, "dir_rename_image", input) {
+        let _ = remove_object(io, &id_object(dest));
+        return Err(e);
+    }
+    remove_object(io, &old_id_object)?;
+    // open handles learn the new name from the directory on refresh
+    let _ = io.notify_wait(header_object(&id).as_bytes(), &super::notify_messages::NotifyMessage::HeaderUpdate.to_bytes(), 5000);
+    Ok(())
+}
