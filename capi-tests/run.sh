@@ -26,6 +26,9 @@ run python-load-ld-preload env CEPHRS_LIBDIR="$lib" LD_PRELOAD="$lib/librbd.so.1
 run conf-vs-upstream "$here/compare.sh" "$lib" "$here/python/conf_scenario.py"
 run rados-suite "$here/python/run_suite.sh" rados_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run cls-rbd-suite "$here/python/run_suite.sh" cls_rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
+run rbd-suite "$here/python/run_suite.sh" rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
+run rbd-layout "$here/python/run_suite.sh" rbd_layout.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
+run demo "$here/demo/run.sh" "$lib"
 run crash env LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/crash_test.py" 4
 run concurrency "$here/c/run_concurrency.sh" "$lib" "$root/include" "${CEPHRS_CLUSTER_CONF:-}"
 run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"

@@ -16,94 +16,18 @@ Run it under our libraries with LD_LIBRARY_PATH, on a conf that names a
 
 import argparse
 import ctypes
-import errno
 import os
 import re
 import sys
 import threading
 import time
-import traceback
 
 import rados
 
-CASES = []
+from suite_common import Failure, attempt, err_name, fmt, rc, recent, report, run_cases, Cases  # noqa: F401
 
-
-def case(fn):
-    CASES.append(fn)
-    return fn
-
-
-class Failure(Exception):
-    pass
-
-
-class Recorder:
-    """Collects the observations of one case."""
-
-    def __init__(self, name):
-        self.name = name
-        self.lines = []
-
-    def __call__(self, label, value):
-        self.lines.append(f"{self.name}: {label} = {fmt(value)}")
-
-    def check(self, cond, what):
-        """A property that must hold whatever the reference says."""
-        if not cond:
-            raise Failure(f"{self.name}: check failed: {what}")
-
-
-def fmt(v):
-    if isinstance(v, bytes):
-        return "b" + repr(v)[1:] if len(v) <= 64 else f"<{len(v)} bytes crc {zlib_crc(v):08x}>"
-    if isinstance(v, (list, tuple)):
-        inner = ", ".join(fmt(x) for x in v)
-        return f"[{inner}]" if isinstance(v, list) else f"({inner})"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{fmt(k)}: {fmt(v[k])}" for k in sorted(v)) + "}"
-    return repr(v)
-
-
-def zlib_crc(b):
-    import zlib
-
-    return zlib.crc32(b)
-
-
-def err_name(code):
-    code = abs(code)
-    if code >= 4095:
-        return f"MAX_ERRNO+{code - 4095}"
-    return errno.errorcode.get(code, str(code))
-
-
-def attempt(fn, *args, **kw):
-    """The call's result, or `error ENAME` for a rados.Error / OSError."""
-    try:
-        return fn(*args, **kw)
-    except rados.Error as e:
-        code = getattr(e, "errno", None)
-        return f"error {err_name(code) if code is not None else type(e).__name__}"
-    except OSError as e:
-        return f"error {err_name(e.errno)}"
-    except (KeyError, TypeError, ValueError, AssertionError) as e:
-        return f"error {type(e).__name__}"
-
-
-def rc(r):
-    """A C return code as a name (0 stays 0, positive values stay)."""
-    return r if r >= 0 else f"-{err_name(r)}"
-
-
-def recent(t, slack=120):
-    import datetime
-
-    if isinstance(t, time.struct_time):
-        t = time.mktime(t)
-    elif isinstance(t, datetime.datetime):
-        t = t.timestamp()
-    return abs(t - time.time()) < slack
+CASES = Cases()
+case = CASES
 
 
 # ---------------------------------------------------------------------------
@@ -1334,18 +1258,7 @@ def main():
     env.c = Ctypes(args.conf)
     env.instance_id_c = env.c.lib.rados_get_instance_id(env.c.cluster)
 
-    lines, failures = [], []
-    for fn in CASES:
-        if args.only and fn.__name__ not in args.only:
-            continue
-        rec = Recorder(fn.__name__)
-        try:
-            fn(env, rec)
-        except Failure as e:
-            failures.append(str(e))
-        except Exception:
-            failures.append(f"{fn.__name__}: crashed:\n{traceback.format_exc()}")
-        lines.extend(rec.lines)
+    lines, failures = run_cases(CASES, env, args.only)
 
     env.io.close()
     env.io2.close()
@@ -1353,29 +1266,7 @@ def main():
         env.rados.delete_pool(p)
     env.c.close()
     env.rados.shutdown()
-
-    if args.record:
-        with open(args.record, "w") as f:
-            f.write("\n".join(lines) + "\n")
-    status = 0
-    if args.expect:
-        with open(args.expect) as f:
-            want = f.read().splitlines()
-        if args.only:
-            want = [w for w in want if w.split(":")[0] in args.only]
-        import difflib
-
-        diff = list(difflib.unified_diff(want, lines, "upstream", "this run", lineterm="", n=0))
-        if diff:
-            print(f"FAIL: {sum(1 for d in diff if d[:1] in '+-' and d[:3] not in ('+++', '---'))} lines differ from upstream:")
-            print("\n".join(diff[:200]))
-            status = 1
-    for f in failures:
-        print("FAIL:", f)
-        status = 1
-    if status == 0:
-        print(f"rados suite: {len(lines)} observations in {len(CASES)} cases" + (", equal to upstream's" if args.expect else ""))
-    return status
+    return report("rados suite", lines, failures, len(CASES), args.record, args.expect, args.only)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import difflib
 import hashlib
 import os
 import re
+import struct
 import sys
 
 import rados
@@ -102,7 +103,11 @@ class Normaliser:
         return s
 
     def data(self, b):
+        # ids are encoded with a length in front (alone or in the block name
+        # prefix); their length varies between runs, so the length goes too
         for image_id, label in self.ids.items():
+            for text, new in ((image_id, label), ("rbd_data." + image_id, "rbd_data." + label)):
+                b = b.replace(struct.pack("<I", len(text)) + text.encode(), struct.pack("<I", len(new)) + new.encode())
             b = b.replace(image_id.encode(), label.encode())
         return b
 
@@ -124,12 +129,12 @@ def lock_value(b, norm):
 def dump(io):
     norm = Normaliser(io)
     lines = []
-    names = sorted(o.key for o in io.list_objects())
+    names = sorted((o.key for o in io.list_objects()), key=norm.text)
     for name in names:
         label = norm.text(name)
         size, _ = io.stat(name)
-        data = io.read(name, size) if size else b""
-        lines.append(f"{label}: size {size} data {show(norm.data(data))}")
+        data = norm.data(io.read(name, size) if size else b"")
+        lines.append(f"{label}: size {len(data)} data {show(data)}")
         for k, v in sorted(io.get_xattrs(name)):
             if k.startswith("lock."):
                 lines.append(f"  xattr {k}: {lock_value(v, norm)}")
@@ -139,10 +144,12 @@ def dump(io):
             it, _ = io.get_omap_vals(op, "", "", 10000)
             io.operate_read_op(op, name)
             omap = list(it)
+        entries = []
         for k, v in omap:
             if k.endswith("_timestamp"):
                 v = b"<utime>" if len(v) == 8 else v
-            lines.append(f"  omap {norm.text(k)}: {show(norm.data(v))}")
+            entries.append(f"  omap {norm.text(k)}: {show(norm.data(v))}")
+        lines.extend(sorted(entries))
     return lines
 
 

@@ -841,6 +841,8 @@ CEPH_RBD_API int rbd_image_options_is_empty(rbd_image_options_t opts);
 
 CEPH_RBD_API int rbd_set_image_notification(rbd_image_t image, int fd, int type);
 
+CEPH_RBD_API int rbd_poll_io_events(rbd_image_t image, rbd_completion_t *comps, int numcomp);
+
 CEPH_RBD_API ssize_t rbd_read(rbd_image_t image, uint64_t ofs, size_t len, char *buf);
 
 CEPH_RBD_API
@@ -863,6 +865,28 @@ int rbd_read_iterate2(rbd_image_t image,
                       uint64_t len,
                       int (*cb)(uint64_t, size_t, const char*, void*),
                       void *arg);
+
+CEPH_RBD_API
+int rbd_aio_read(rbd_image_t image,
+                 uint64_t off,
+                 size_t len,
+                 char *buf,
+                 rbd_completion_t c);
+
+CEPH_RBD_API
+int rbd_aio_read2(rbd_image_t image,
+                  uint64_t off,
+                  size_t len,
+                  char *buf,
+                  rbd_completion_t c,
+                  int op_flags);
+
+CEPH_RBD_API
+int rbd_aio_readv(rbd_image_t image,
+                  const struct iovec *iov,
+                  int iovcnt,
+                  uint64_t off,
+                  rbd_completion_t c);
 
 CEPH_RBD_API ssize_t rbd_write(rbd_image_t image, uint64_t ofs, size_t len, const char *buf);
 
@@ -921,28 +945,6 @@ int rbd_aio_writev(rbd_image_t image,
                    uint64_t off,
                    rbd_completion_t c);
 
-CEPH_RBD_API
-int rbd_aio_read(rbd_image_t image,
-                 uint64_t off,
-                 size_t len,
-                 char *buf,
-                 rbd_completion_t c);
-
-CEPH_RBD_API
-int rbd_aio_read2(rbd_image_t image,
-                  uint64_t off,
-                  size_t len,
-                  char *buf,
-                  rbd_completion_t c,
-                  int op_flags);
-
-CEPH_RBD_API
-int rbd_aio_readv(rbd_image_t image,
-                  const struct iovec *iov,
-                  int iovcnt,
-                  uint64_t off,
-                  rbd_completion_t c);
-
 CEPH_RBD_API int rbd_aio_discard(rbd_image_t image, uint64_t off, uint64_t len, rbd_completion_t c);
 
 CEPH_RBD_API
@@ -977,8 +979,6 @@ CEPH_RBD_API int rbd_flush(rbd_image_t image);
 CEPH_RBD_API int rbd_aio_flush(rbd_image_t image, rbd_completion_t c);
 
 CEPH_RBD_API int rbd_invalidate_cache(rbd_image_t image);
-
-CEPH_RBD_API int rbd_poll_io_events(rbd_image_t image, rbd_completion_t *comps, int numcomp);
 
 CEPH_RBD_API int rbd_is_exclusive_lock_owner(rbd_image_t image, int *is_owner);
 

@@ -133,6 +133,9 @@ pub(crate) struct IoCtxEntry {
 
 pub(crate) static IOCTXS: HandleTable<IoCtxEntry> = HandleTable::new(3);
 
+/// What an `rbd_image_t` names: the open image and its completion event queue.
+pub(crate) static IMAGES: HandleTable<crate::capi::librbd::image_handle::ImageEntry> = HandleTable::new(13);
+
 /// The I/O context behind a `rados_ioctx_t`.
 pub(crate) fn ioctx(handle: *const c_void) -> Result<Arc<crate::rados::IoCtx>> {
     Ok(IOCTXS.get(handle)?.ioctx.clone())

@@ -10,7 +10,7 @@ mod conf_file;
 mod entity;
 pub mod schema;
 mod schema_table;
-mod value;
+pub mod value;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -156,10 +156,7 @@ mod tests {
         for i in [0, 3, 5] {
             v.set(i, 1);
         }
-        assert_eq!(
-            v.to_bytes(),
-            hex("0e0000000101080000000a000000000000004110000c000000c644f43a0100000026e3e15d")
-        );
+        assert_eq!(v.to_bytes(), hex("0e0000000101080000000a000000000000004110000c000000c644f43a0100000026e3e15d"));
         assert_eq!(BitVector2::from_bytes(&v.to_bytes()).unwrap(), v);
         assert_eq!(v.get(3), 1);
         assert_eq!(v.get(4), 0);

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::backend::{Backend, OpRequest, PoolInfo};
+use super::inflight::InFlight;
 use super::object::{ObjectLocator, ObjectTarget, SnapContext, SNAP_HEAD};
 use super::op::{ObjectOperation, OpReply, OpStep, StepOutput};
-use super::inflight::InFlight;
 use super::Rados;
 use crate::error::{Error, Result};
 

@@ -73,7 +73,8 @@ fn random_u32() -> u32 {
 /// Creates image `name` of `size` bytes. Errors: EINVAL (bad name, features,
 /// striping, size too big for an object map), EDOM (order outside 12–25),
 /// ENOSYS (unknown features), EEXIST (name taken), ENOENT (no data pool).
-pub fn create(io: &Arc<IoCtx>, name: &str, size: u64, spec: &CreateSpec) -> Result<()> {
+/// Returns the order used (the default when the spec leaves it open).
+pub fn create(io: &Arc<IoCtx>, name: &str, size: u64, spec: &CreateSpec) -> Result<u8> {
     let conf = io.rados().context().config();
     let negotiate = spec.features.is_none();
     let mut features = match spec.features {
@@ -90,7 +91,8 @@ pub fn create(io: &Arc<IoCtx>, name: &str, size: u64, spec: &CreateSpec) -> Resu
         features &= !f::FAST_DIFF;
     }
     let stripe_unit = spec.stripe_unit.filter(|&u| u != 0).unwrap_or_else(|| conf.get_u64("rbd_default_stripe_unit"));
-    let stripe_count = spec.stripe_count.filter(|&c| c != 0).unwrap_or_else(|| conf.get_u64("rbd_default_stripe_count"));
+    let stripe_count =
+        spec.stripe_count.filter(|&c| c != 0).unwrap_or_else(|| conf.get_u64("rbd_default_stripe_count"));
     let order = spec.order.filter(|&o| o != 0).unwrap_or_else(|| conf.get_u64("rbd_default_order") as u8);
     let data_pool = spec.data_pool.clone().unwrap_or_else(|| conf.get_str("rbd_default_data_pool"));
     drop(conf);
@@ -183,6 +185,7 @@ pub fn create(io: &Arc<IoCtx>, name: &str, size: u64, spec: &CreateSpec) -> Resu
     });
     if let Err(e) = check(&io.operate(header.as_bytes(), op)) {
         if e.errno() == libc::EEXIST {
+            // another image has this id: upstream's CreateRequest answers EBADF
             return Err(Error::BadHandle);
         }
         return cleanup.fail(e);
@@ -202,7 +205,7 @@ pub fn create(io: &Arc<IoCtx>, name: &str, size: u64, spec: &CreateSpec) -> Resu
             return cleanup.fail(e);
         }
     }
-    Ok(())
+    Ok(order)
 }
 
 /// `validate_features` of CreateRequest.
@@ -272,7 +275,7 @@ struct Cleanup<'a> {
 }
 
 impl Cleanup<'_> {
-    fn fail(self, e: Error) -> Result<()> {
+    fn fail<T>(self, e: Error) -> Result<T> {
         let io = self.io;
         if self.object_map {
             let _ = io.operate(object_map_object(self.id, None).as_bytes(), ObjectOperation::single(OpStep::Remove));

@@ -117,14 +117,8 @@ impl ExclusiveLock {
         let handle = image.watch_handle();
         let cookie = cookie_for(handle);
         let header = image.header_oid.as_bytes();
-        let request = LockRequest {
-            name: LOCK_NAME,
-            cookie: &cookie,
-            tag: LOCK_TAG,
-            description: "",
-            duration: None,
-            flags: 0,
-        };
+        let request =
+            LockRequest { name: LOCK_NAME, cookie: &cookie, tag: LOCK_TAG, description: "", duration: None, flags: 0 };
         let deadline = Instant::now() + ACQUIRE_TIMEOUT;
         loop {
             match image.io.lock(header, false, &request) {

@@ -13,7 +13,7 @@ use super::watcher::Watcher;
 use crate::cls::rbd::{directory, features, header, CLASS as RBD, NOSNAP};
 use crate::denc::{Decode, Encode, UTime};
 use crate::error::{Error, Result};
-use crate::rados::object::SnapContext;
+use crate::rados::object::{SnapContext, SNAP_HEAD};
 use crate::rados::op::{step_flags, ObjectOperation, OpStep, StepOutput};
 use crate::rados::{check, IoCtx};
 
@@ -53,7 +53,6 @@ impl HeaderState {
 #[derive(Clone, Debug)]
 pub struct ImageConfig {
     pub discard_granularity: u64,
-    pub sparse_read_threshold: u64,
     pub mtime_update_interval: u64,
     pub atime_update_interval: u64,
 }
@@ -122,14 +121,20 @@ impl Image {
         };
         let header_oid = header_object(&id);
         let state = read_header(io, &header_oid, read_only)?;
+        // the image's own contexts, as upstream's ImageCtx duplicates the
+        // caller's: later changes to it do not reach the image
+        let io = io.duplicate();
+        io.set_read_snap(SNAP_HEAD);
+        io.set_write_snapc(SnapContext::default())?;
         let data_io = if state.data_pool_id >= 0 && state.data_pool_id != io.pool_id() {
             let pool = io.rados().pool_by_id(state.data_pool_id)?;
             let data_io = IoCtx::new(io.rados().clone(), pool)?;
             data_io.set_namespace(&io.namespace());
             data_io
         } else {
-            io.clone()
+            io.duplicate()
         };
+        data_io.set_write_snapc(state.snapc.clone())?;
         let image = Arc::new(Image {
             io: io.clone(),
             data_io,
@@ -137,7 +142,7 @@ impl Image {
             id,
             read_only,
             name: Mutex::new(name),
-            config: RwLock::new(read_config(io, &state.config)),
+            config: RwLock::new(read_config(&io, &state.config)),
             header: RwLock::new(state),
             needs_refresh: AtomicBool::new(false),
             lock: ExclusiveLock::default(),
@@ -156,10 +161,6 @@ impl Image {
 
     pub fn name(&self) -> String {
         self.name.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub(crate) fn set_name(&self, name: &str) {
-        *self.name.lock().unwrap_or_else(|e| e.into_inner()) = name.to_string();
     }
 
     /// The header state (refreshed first when a peer changed it).
@@ -194,6 +195,7 @@ impl Image {
     /// Re-reads the header.
     pub fn refresh(&self) -> Result<()> {
         let state = read_header(&self.io, &self.header_oid, self.read_only)?;
+        self.data_io.set_write_snapc(state.snapc.clone())?;
         *self.config.write().unwrap_or_else(|e| e.into_inner()) = read_config(&self.io, &state.config);
         *self.header.write().unwrap_or_else(|e| e.into_inner()) = state;
         Ok(())
@@ -237,6 +239,11 @@ impl Image {
         released
     }
 
+    /// True while this handle holds the exclusive lock.
+    pub fn is_exclusive_lock_owner(&self) -> bool {
+        self.lock.is_owner()
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
@@ -268,8 +275,13 @@ fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderSt
     op.push(rbd_step("get_create_timestamp", Vec::new()));
     op.push(rbd_step("get_access_timestamp", Vec::new()));
     op.push(rbd_step("get_modify_timestamp", Vec::new()));
-    op.push(rbd_step("metadata_list", directory::ListInput { start_after: "conf_".into(), max_return: 1024 }.to_bytes()));
+    op.push(rbd_step(
+        "metadata_list",
+        directory::ListInput { start_after: "conf_".into(), max_return: 1024 }.to_bytes(),
+    ));
     op.push(rbd_step("get_stripe_unit_count", Vec::new()));
+    op.set_last_flags(step_flags::FAILOK);
+    op.push(rbd_step("parent_get", Vec::new()));
     op.set_last_flags(step_flags::FAILOK);
     let reply = io.operate(header_oid.as_bytes(), op);
     check(&reply)?;
@@ -282,6 +294,11 @@ fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderSt
         if s[11].rval >= 0 { Some(decode(&s[11].out, "get_stripe_unit_count")?) } else { None };
     if feats.features & !features::ALL != 0 {
         return Err(Error::NotImplemented("image features unknown to this library"));
+    }
+    // a clone reads through to its parent: not implemented, so never opened
+    // (reads would silently miss the parent's data)
+    if s[12].rval >= 0 && decode::<header::ParentImageSpec>(&s[12].out, "parent_get")?.exists() {
+        return Err(Error::NotImplemented("cloned images"));
     }
     let config = metadata
         .into_iter()
@@ -307,12 +324,10 @@ fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderSt
 /// The tunables of an image: the cluster configuration, then its overrides.
 fn read_config(io: &IoCtx, overrides: &BTreeMap<String, String>) -> ImageConfig {
     let conf = io.rados().context().config();
-    let get = |key: &str| -> u64 {
-        overrides.get(key).and_then(|v| v.parse().ok()).unwrap_or_else(|| conf.get_u64(key))
-    };
+    let get =
+        |key: &str| -> u64 { overrides.get(key).and_then(|v| v.parse().ok()).unwrap_or_else(|| conf.get_u64(key)) };
     ImageConfig {
         discard_granularity: get("rbd_discard_granularity_bytes"),
-        sparse_read_threshold: get("rbd_sparse_read_threshold_bytes"),
         mtime_update_interval: get("rbd_mtime_update_interval"),
         atime_update_interval: get("rbd_atime_update_interval"),
     }

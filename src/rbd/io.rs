@@ -17,20 +17,31 @@ pub use crate::rados::inflight::InFlight;
 /// `-MAX_ERRNO`: the base of cmpext's mismatch results.
 const MAX_ERRNO: i64 = 4095;
 
+/// Compare-and-write works on one sector at most.
+const SECTOR_SIZE: u64 = 512;
+
 /// Called once with an image request's outcome.
 pub type Done<T> = Box<dyn FnOnce(Result<T>) + Send>;
+
+/// Turns the first error of a request (if any) into its value.
+type Finish<T> = Box<dyn FnOnce(Option<Error>) -> T + Send>;
 
 /// Gathers the object operations of one image request.
 struct Gather<T: Send + 'static> {
     pending: AtomicUsize,
     error: Mutex<Option<Error>>,
-    finish: Mutex<Option<Box<dyn FnOnce(Option<Error>) -> T + Send>>>,
+    finish: Mutex<Option<Finish<T>>>,
     done: Mutex<Option<Done<T>>>,
     image: Arc<Image>,
 }
 
 impl<T: Send + 'static> Gather<T> {
-    fn new(image: &Arc<Image>, parts: usize, finish: impl FnOnce(Option<Error>) -> T + Send + 'static, done: Done<T>) -> Arc<Self> {
+    fn new(
+        image: &Arc<Image>,
+        parts: usize,
+        finish: impl FnOnce(Option<Error>) -> T + Send + 'static,
+        done: Done<T>,
+    ) -> Arc<Self> {
         image.inflight.start();
         Arc::new(Gather {
             pending: AtomicUsize::new(parts.max(1)),
@@ -48,6 +59,13 @@ impl<T: Send + 'static> Gather<T> {
         }
     }
 
+    /// A share of the request for one object operation: its drop counts the
+    /// part as done — also when the completion code panics, which then fails
+    /// the request instead of leaving it pending forever.
+    fn part(self: &Arc<Self>) -> Part<T> {
+        Part(self.clone())
+    }
+
     fn part_done(&self) {
         if self.pending.fetch_sub(1, Ordering::AcqRel) != 1 {
             return;
@@ -60,6 +78,24 @@ impl<T: Send + 'static> Gather<T> {
             done(Ok(value));
         }
         self.image.inflight.finish();
+    }
+}
+
+struct Part<T: Send + 'static>(Arc<Gather<T>>);
+
+impl<T: Send + 'static> std::ops::Deref for Part<T> {
+    type Target = Gather<T>;
+    fn deref(&self) -> &Gather<T> {
+        &self.0
+    }
+}
+
+impl<T: Send + 'static> Drop for Part<T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.fail(Error::Panic);
+        }
+        self.0.part_done();
     }
 }
 
@@ -129,7 +165,7 @@ impl Image {
         for e in extents {
             let name = self.data_object_name(e.object_no);
             let op = ObjectOperation::single(OpStep::Read { offset: e.offset, len: e.length });
-            let (g, buf) = (gather.clone(), buffer.clone());
+            let (g, buf) = (gather.part(), buffer.clone());
             self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
                 if reply.result == -libc::ENOENT {
                     // a missing object reads as zeros
@@ -138,13 +174,17 @@ impl Image {
                 } else if let Some(StepOutput::Data(d)) = reply.steps.first().map(|s| &s.out) {
                     let mut buf = buf.lock().unwrap_or_else(|e| e.into_inner());
                     let mut from = 0usize;
+                    // a short object reads as zeros past its end
                     for &(boff, blen) in &e.buffer_extents {
-                        let n = (blen as usize).min(d.len().saturating_sub(from));
+                        if from >= d.len() {
+                            break;
+                        }
+                        let n = (blen as usize).min(d.len() - from);
                         buf[boff as usize..boff as usize + n].copy_from_slice(&d[from..from + n]);
                         from += blen as usize;
                     }
                 }
-                g.part_done();
+                drop(g);
             });
         }
     }
@@ -175,6 +215,16 @@ impl Image {
         if data.iter().all(|&b| b == 0) && self.rados_conf_bool("rbd_discard_on_zeroed_write_same") {
             return self.aio_discard_impl(offset, len, false, done);
         }
+        self.writesame_impl(offset, len, data, done)
+    }
+
+    /// Writes zeros over `len` bytes at `offset` as data, allocating the
+    /// objects (`RBD_WRITE_ZEROES_FLAG_THICK_PROVISION`).
+    pub fn aio_write_zeroes_thick(self: &Arc<Self>, offset: u64, len: u64, done: Done<u64>) {
+        self.writesame_impl(offset, len, vec![0u8; SECTOR_SIZE as usize], done)
+    }
+
+    fn writesame_impl(self: &Arc<Self>, offset: u64, len: u64, data: Vec<u8>, done: Done<u64>) {
         let len = match self.clip(offset, len) {
             Ok(0) => return done(Ok(0)),
             Ok(l) => l,
@@ -215,7 +265,8 @@ impl Image {
         let extents = self.header().layout().map(offset, len);
         for e in &extents {
             if self.object_map.state(e.object_no).is_some_and(|s| s != object_state::EXISTS) {
-                if let Err(err) = self.object_map.update(self, e.object_no, e.object_no + 1, object_state::EXISTS, None) {
+                if let Err(err) = self.object_map.update(self, e.object_no, e.object_no + 1, object_state::EXISTS, None)
+                {
                     return done(Err(err));
                 }
             }
@@ -231,12 +282,12 @@ impl Image {
         );
         for e in &extents {
             let name = self.data_object_name(e.object_no);
-            let g = gather.clone();
+            let g = gather.part();
             self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step_for(e)), None, move |reply| {
                 if reply.result < 0 {
                     g.fail(Error::remote(reply.result, "object write"));
                 }
-                g.part_done();
+                drop(g);
             });
         }
         drop(guard);
@@ -319,7 +370,7 @@ impl Image {
                 DiscardAction::Truncate => OpStep::Truncate { size: e.offset },
                 DiscardAction::Zero => OpStep::Zero { offset: e.offset, len: e.length },
             };
-            let (g, image) = (gather.clone(), self.clone());
+            let (g, image) = (gather.part(), self.clone());
             let name = self.data_object_name(e.object_no);
             self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step), None, move |reply| {
                 if reply.result < 0 && reply.result != -libc::ENOENT {
@@ -336,7 +387,7 @@ impl Image {
                         g.fail(err);
                     }
                 }
-                g.part_done();
+                drop(g);
             });
         }
         drop(guard);
@@ -344,8 +395,11 @@ impl Image {
     }
 
     /// Compares `cmp` with the image at `offset` and, when equal, writes
-    /// `data` there, atomically; both must fit in one object. A mismatch is
-    /// `Error::Mismatch(image offset of the first differing byte)`.
+    /// `data` there, atomically. The (clipped) range must stay inside one
+    /// 512-byte sector (EINVAL otherwise). A mismatch is `Error::Mismatch(m)`
+    /// where, as upstream computes it, `m` is the image offset of byte `i` of
+    /// the object, `i` being the index of the first differing byte in `cmp`
+    /// (for object 0 of a plain layout: the index itself).
     pub fn aio_compare_and_write(self: &Arc<Self>, offset: u64, cmp: Vec<u8>, data: Vec<u8>, done: Done<u64>) {
         if cmp.len() != data.len() {
             return done(Err(Error::invalid("compare and write lengths differ")));
@@ -355,7 +409,11 @@ impl Image {
             Ok(l) => l,
             Err(e) => return done(Err(e)),
         };
-        let extents = self.header().layout().map(offset, len);
+        if offset % SECTOR_SIZE + len > SECTOR_SIZE {
+            return done(Err(Error::invalid("compare and write across a sector boundary")));
+        }
+        let layout = self.header().layout();
+        let extents = layout.map(offset, len);
         if extents.len() != 1 || extents[0].buffer_extents.len() != 1 {
             return done(Err(Error::invalid("compare and write across objects")));
         }
@@ -384,15 +442,18 @@ impl Image {
             Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
         );
         let name = self.data_object_name(e.object_no);
-        let g = gather.clone();
+        let g = gather.part();
+        let object_no = e.object_no;
         self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
             let r = i64::from(reply.result);
             if r <= -MAX_ERRNO {
-                *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(Error::Mismatch(offset + (-r - MAX_ERRNO) as u64));
+                let index = (-r - MAX_ERRNO) as u64;
+                let mismatch = layout.file_offset(object_no, index);
+                *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(Error::Mismatch(mismatch));
             } else if r < 0 {
                 g.fail(Error::remote(reply.result, "compare and write"));
             }
-            g.part_done();
+            drop(g);
         });
         drop(guard);
     }
@@ -428,12 +489,46 @@ impl Image {
         wait(|d| self.aio_write_zeroes(offset, len, d))
     }
 
+    pub fn write_zeroes_thick(self: &Arc<Self>, offset: u64, len: u64) -> Result<u64> {
+        wait(|d| self.aio_write_zeroes_thick(offset, len, d))
+    }
+
     pub fn compare_and_write(self: &Arc<Self>, offset: u64, cmp: Vec<u8>, data: Vec<u8>) -> Result<u64> {
         wait(|d| self.aio_compare_and_write(offset, cmp, data, d))
     }
 
     pub fn flush(self: &Arc<Self>) -> Result<()> {
         wait(|d| self.aio_flush(d)).map(|_| ())
+    }
+
+    /// Reads [`offset`, `offset + len`) (clipped to the image) period by
+    /// period, handing each piece to `each(offset relative to the start,
+    /// data)`; a negative return from `each` stops with that code. Returns
+    /// the byte count read.
+    pub fn read_iterate(
+        self: &Arc<Self>,
+        offset: u64,
+        len: u64,
+        each: &mut dyn FnMut(u64, &[u8]) -> i32,
+    ) -> Result<u64> {
+        let len = self.clip(offset, len)?;
+        let layout = self.header().layout();
+        let period = layout.object_size * layout.stripe_count;
+        let (mut done, mut cur) = (0u64, offset);
+        while done < len {
+            let piece = (period - cur % period).min(len - done);
+            let data = self.read(cur, piece)?;
+            let r = each(done, &data);
+            if r < 0 {
+                return Err(Error::remote(r, "read_iterate callback"));
+            }
+            done += data.len() as u64;
+            cur += data.len() as u64;
+            if data.is_empty() {
+                break;
+            }
+        }
+        Ok(done)
     }
 }
 

@@ -78,6 +78,16 @@ impl Layout {
         out.sort_by_key(|e| (e.object_no, e.offset));
         out
     }
+
+    /// The image offset of byte `offset` of object `object_no`
+    /// (`Striper::extent_to_file` for one byte).
+    pub fn file_offset(&self, object_no: u64, offset: u64) -> u64 {
+        let (su, sc) = (self.stripe_unit, self.stripe_count);
+        let stripes_per_object = self.object_size / su;
+        let (object_set, stripe_pos) = (object_no / sc, object_no % sc);
+        let block = (object_set * stripes_per_object + offset / su) * sc + stripe_pos;
+        block * su + offset % su
+    }
 }
 
 fn extend_buffer(runs: &mut Vec<(u64, u64)>, (off, len): (u64, u64)) {
@@ -100,7 +110,10 @@ mod tests {
         let m = l.map((4 << 20) - 100, 200);
         assert_eq!(m.len(), 2);
         assert_eq!((m[0].object_no, m[0].offset, m[0].length), (0, (4 << 20) - 100, 100));
-        assert_eq!((m[1].object_no, m[1].offset, m[1].length, m[1].buffer_extents.clone()), (1, 0, 100, vec![(100, 100)]));
+        assert_eq!(
+            (m[1].object_no, m[1].offset, m[1].length, m[1].buffer_extents.clone()),
+            (1, 0, 100, vec![(100, 100)])
+        );
         // 64 KiB stripe unit over 4 objects of 4 MiB: 256 KiB at 100 KiB, as upstream wrote it
         let s = Layout::new(22, 64 << 10, 4);
         let m = s.map(100 << 10, 256 << 10);
@@ -110,5 +123,11 @@ mod tests {
         assert_eq!(m[1].buffer_extents, vec![(0, 28 << 10), (220 << 10, 36 << 10)]);
         assert_eq!(s.map((64 << 20) - 3, 3)[0].object_no, 15);
         assert_eq!(s.num_objects(64 << 20), 16);
+        // the inverse mapping
+        for image_offset in [0, 100 << 10, (64 << 20) - 3, (17 << 20) + 12345] {
+            let e = &s.map(image_offset, 1)[0];
+            assert_eq!(s.file_offset(e.object_no, e.offset), image_offset);
+        }
+        assert_eq!(l.file_offset(1, 7), (4 << 20) + 7);
     }
 }

@@ -44,7 +44,9 @@ const EXCLUDED_FOR_IMAGES: &[&str] = &[
 
 /// True for an option a pool or an image may override.
 pub fn is_image_option(name: &str) -> bool {
+    // rbd_mirror_* belong to the rbd-mirror daemon, not to librbd
     name.starts_with("rbd_")
+        && !name.starts_with("rbd_mirror_")
         && crate::config::schema::find(name).is_some()
         && !EXCLUDED.contains(&name)
         && !EXCLUDED_FOR_IMAGES.contains(&name)
@@ -56,6 +58,14 @@ pub fn image_options() -> Vec<&'static str> {
         crate::config::schema::all().map(|o| o.name).filter(|n| is_image_option(n)).collect();
     v.sort_unstable();
     v
+}
+
+/// Where the effective value of an image option comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigSource {
+    Config,
+    Pool,
+    Image,
 }
 
 /// Checks a `conf_` metadata value the way upstream does before storing it.
@@ -111,12 +121,46 @@ impl Image {
         notify_header_update(self);
     }
 
-    /// Up to `max` entries after `start` (0: upstream's default page of 64).
+    /// Every per-image option, in name order, with its effective value and
+    /// where it comes from (`rbd_config_image_list`).
+    pub fn config_list(&self) -> Vec<(&'static str, String, ConfigSource)> {
+        // the header first: reading it may refresh, which reads the configuration
+        let overrides = self.header().config.clone();
+        let conf = self.io.rados().context().config();
+        image_options()
+            .into_iter()
+            .map(|name| {
+                let spec = crate::config::schema::find(name);
+                let image_value = overrides
+                    .get(name)
+                    .and_then(|raw| spec.and_then(|s| crate::config::value::canonical(s.kind, raw).ok()));
+                match image_value {
+                    Some(v) => (name, v, ConfigSource::Image),
+                    None => (name, conf.get_str(name), ConfigSource::Config),
+                }
+            })
+            .collect()
+    }
+
+    /// Up to `max` entries (0: all) after `start`, in key order, read in
+    /// pages as upstream's `GetMetadataRequest`.
     pub fn metadata_list(&self, start: &str, max: u64) -> Result<Vec<(String, Vec<u8>)>> {
+        const PAGE: u64 = 128;
         self.check_open()?;
-        let input = ListInput { start_after: start.to_string(), max_return: max }.to_bytes();
-        let out = self.io.exec(self.header_oid.as_bytes(), RBD, "metadata_list", input)?;
-        let map = BTreeMap::<String, Vec<u8>>::from_bytes(&out).map_err(|_| Error::Corrupt("metadata_list reply".into()))?;
-        Ok(map.into_iter().collect())
+        let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut after = start.to_string();
+        loop {
+            let want = if max == 0 { PAGE } else { (max - out.len() as u64).min(PAGE) };
+            let input = ListInput { start_after: after.clone(), max_return: want }.to_bytes();
+            let reply = self.io.exec(self.header_oid.as_bytes(), RBD, "metadata_list", input)?;
+            let page = BTreeMap::<String, Vec<u8>>::from_bytes(&reply)
+                .map_err(|_| Error::Corrupt("metadata_list reply".into()))?;
+            let got = page.len() as u64;
+            out.extend(page);
+            if got < want || (max != 0 && out.len() as u64 >= max) {
+                return Ok(out);
+            }
+            after = out.last().map(|(k, _)| k.clone()).unwrap_or_default();
+        }
     }
 }

@@ -29,7 +29,10 @@ impl Decode for ClientId {
 pub enum NotifyMessage {
     AcquiredLock(ClientId),
     ReleasedLock(ClientId),
-    RequestLock { client: ClientId, force: bool },
+    RequestLock {
+        client: ClientId,
+        force: bool,
+    },
     HeaderUpdate,
     /// Any operation this library does not act on (resize, snapshot…): acknowledged only.
     Other(u32),

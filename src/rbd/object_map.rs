@@ -91,7 +91,8 @@ impl ObjectMap {
             let end = end.min(map.len());
             (start..end).any(|i| {
                 let s = map.get(i);
-                s != new_state && current.is_none_or(|c| s == c || (c == object_state::EXISTS && s == object_state::EXISTS_CLEAN))
+                s != new_state
+                    && current.is_none_or(|c| s == c || (c == object_state::EXISTS && s == object_state::EXISTS_CLEAN))
             })
         };
         if !needed {

@@ -28,7 +28,8 @@ pub fn list(io: &IoCtx) -> Result<Vec<(String, String)>> {
             Err(e) if e.errno() == libc::ENOENT => return Ok(out),
             Err(e) => return Err(e),
         };
-        let page = BTreeMap::<String, String>::from_bytes(&bytes).map_err(|_| Error::Corrupt("dir_list reply".into()))?;
+        let page =
+            BTreeMap::<String, String>::from_bytes(&bytes).map_err(|_| Error::Corrupt("dir_list reply".into()))?;
         let Some(last) = page.keys().next_back().cloned() else { return Ok(out) };
         let n = page.len();
         out.extend(page);
@@ -93,8 +94,7 @@ fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut d
         _ => {}
     }
     // data objects: those the object map knows, else every possible one
-    let objects: Vec<u64> = (0..num_objects).filter(|&n| image.object_map.may_exist(image, n)).collect();
-    trim(&image.data_io, &prefix, &objects, num_objects, progress)?;
+    trim(&image.data_io, &prefix, 0..num_objects, &|n| image.object_map.may_exist(image, n), progress)?;
     image.close()?;
     remove_object(io, &object_map_object(&image.id, None))?;
     remove_object(io, &header_object(&image.id))?;
@@ -112,16 +112,34 @@ fn remove_object(io: &IoCtx, name: &str) -> Result<()> {
     }
 }
 
-/// Removes data objects, `TRIM_WINDOW` at a time.
-pub fn trim(io: &Arc<IoCtx>, prefix: &str, objects: &[u64], total: u64, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-    let mut done = 0u64;
+/// Removes data objects `range`, `TRIM_WINDOW` at a time, skipping those
+/// `may_exist` rules out; as upstream's throttle, reports `progress(object
+/// number, range end)` for every object as it is reached.
+pub fn trim(
+    io: &Arc<IoCtx>,
+    prefix: &str,
+    range: std::ops::Range<u64>,
+    may_exist: &dyn Fn(u64) -> bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    let end = range.end;
+    let objects: Vec<u64> = range.collect();
     for chunk in objects.chunks(TRIM_WINDOW) {
         let (tx, rx) = std::sync::mpsc::channel();
         for &n in chunk {
+            progress(n, end);
+            if !may_exist(n) {
+                continue;
+            }
             let tx = tx.clone();
-            io.aio_operate(data_object(prefix, n).as_bytes(), ObjectOperation::single(OpStep::Remove), None, move |r| {
-                let _ = tx.send(r.result);
-            });
+            io.aio_operate(
+                data_object(prefix, n).as_bytes(),
+                ObjectOperation::single(OpStep::Remove),
+                None,
+                move |r| {
+                    let _ = tx.send(r.result);
+                },
+            );
         }
         drop(tx);
         for r in rx {
@@ -129,16 +147,22 @@ pub fn trim(io: &Arc<IoCtx>, prefix: &str, objects: &[u64], total: u64, progress
                 return Err(Error::remote(r, "removing a data object"));
             }
         }
-        done += chunk.len() as u64;
-        progress(done.min(total), total);
     }
-    progress(total, total);
     Ok(())
 }
 
 /// Renames image `src` to `dest`. Errors: ENOENT, EEXIST.
-pub fn rename(io: &IoCtx, src: &str, dest: &str) -> Result<()> {
+pub fn rename(io: &Arc<IoCtx>, src: &str, dest: &str) -> Result<()> {
+    // as upstream: the image is opened and the rename done under its
+    // exclusive lock (which leaves the lock's xattrs behind)
     let id = directory_id(io, src)?;
+    let image = Image::open(io, ImageRef::Id(&id), false)?;
+    let result = image.lock.acquire(&image).and_then(|_| rename_locked(io, &id, src, dest));
+    let closed = image.close();
+    result.and(closed)
+}
+
+fn rename_locked(io: &IoCtx, id: &str, src: &str, dest: &str) -> Result<()> {
     if directory_id(io, dest).is_ok() {
         return Err(Error::AlreadyExists(format!("image {dest}")));
     }
@@ -151,13 +175,17 @@ pub fn rename(io: &IoCtx, src: &str, dest: &str) -> Result<()> {
         Err(e) if e.errno() == libc::EEXIST => return Err(Error::AlreadyExists(format!("image {dest}"))),
         other => other?,
     }
-    let input = RenameInput { src: src.to_string(), dest: dest.to_string(), id: id.clone() }.to_bytes();
+    let input = RenameInput { src: src.to_string(), dest: dest.to_string(), id: id.to_string() }.to_bytes();
     if let Err(e) = io.exec(DIRECTORY.as_bytes(), RBD, "dir_rename_image", input) {
         let _ = remove_object(io, &id_object(dest));
         return Err(e);
     }
     remove_object(io, &old_id_object)?;
     // open handles learn the new name from the directory on refresh
-    let _ = io.notify_wait(header_object(&id).as_bytes(), &super::notify_messages::NotifyMessage::HeaderUpdate.to_bytes(), 5000);
+    let _ = io.notify_wait(
+        header_object(id).as_bytes(),
+        &super::notify_messages::NotifyMessage::HeaderUpdate.to_bytes(),
+        5000,
+    );
     Ok(())
 }

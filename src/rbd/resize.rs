@@ -17,7 +17,7 @@ use crate::rados::op::{ObjectOperation, OpStep};
 
 impl Image {
     /// Resizes to `size` bytes; `allow_shrink` false refuses to shrink (EINVAL).
-    /// `progress(done, total)` follows the trimming of objects.
+    /// `progress(object number, old object count)` follows the removal of objects.
     pub fn resize(self: &Arc<Self>, size: u64, allow_shrink: bool, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         self.check_writable()?;
         self.lock.acquire(self)?;
@@ -34,13 +34,17 @@ impl Image {
         if size < old {
             self.inflight.wait();
             let extents = layout.map(size, old - size);
-            let total = extents.len() as u64;
-            for (i, e) in extents.iter().enumerate() {
+            let end = layout.num_objects(old);
+            for e in &extents {
+                let remove = e.offset == 0;
+                if remove {
+                    // as upstream's trim: every removed object is reported
+                    progress(e.object_no, end);
+                }
                 if !self.object_map.may_exist(self, e.object_no) {
                     continue;
                 }
                 let name = data_object(&prefix, e.object_no);
-                let remove = e.offset == 0;
                 if remove {
                     self.object_map.update(self, e.object_no, e.object_no + 1, object_state::PENDING, None)?;
                 }
@@ -58,7 +62,6 @@ impl Image {
                         Some(object_state::PENDING),
                     )?;
                 }
-                progress(i as u64 + 1, total);
             }
         }
         if map_exists {

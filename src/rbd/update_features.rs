@@ -35,7 +35,10 @@ impl Image {
         let set_diff = features & f::FAST_DIFF != 0;
         let has_map = current & f::OBJECT_MAP != 0;
         let has_diff = current & f::FAST_DIFF != 0;
-        if (enabled && ((set_map && !has_diff) || (set_diff && !has_map))) || (!enabled && set_map && has_diff) {
+        // object map and fast diff go together both ways
+        if (enabled && ((set_map && !has_diff) || (set_diff && !has_map)))
+            || (!enabled && ((set_map && has_diff) || (set_diff && has_map)))
+        {
             features |= f::OBJECT_MAP | f::FAST_DIFF;
         }
         if features == 0 {

@@ -7,7 +7,7 @@
 //! bad handles, the size checks of the synchronous calls.
 
 use super::object::{check_read_len, check_writesame, data};
-use super::object_io::{copy_out, result_of, submit_step, CPtr};
+use super::object_io::{copy_out, result_of, submit_step};
 use super::op_builder::step_data;
 use super::read_op::exec_step;
 use crate::capi::completions;

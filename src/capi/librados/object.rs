@@ -1,6 +1,6 @@
 //! Synchronous single-object operations.
 
-use super::object_io::{check_len, copy_out, object_name, CPtr};
+use super::object_io::{check_len, copy_out, object_name};
 use super::read_op::{checksum_type, exec_step};
 use crate::capi::prelude::*;
 use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput};

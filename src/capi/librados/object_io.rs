@@ -8,35 +8,6 @@ use crate::capi::prelude::*;
 use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput};
 use crate::rados::IoCtx;
 
-/// A caller pointer written when an asynchronous operation completes. The C
-/// contract of the aio functions keeps it valid until then.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct CPtr<T>(pub(crate) *mut T);
-
-// SAFETY: the pointee belongs to the caller, who keeps it valid and does not
-// touch it until the completion fires (the aio functions' contract).
-unsafe impl<T> Send for CPtr<T> {}
-// SAFETY: as for Send: only the completing thread writes through it, once.
-unsafe impl<T> Sync for CPtr<T> {}
-
-impl<T> CPtr<T> {
-    /// The pointer (a method, so that closures capture the whole `CPtr`).
-    pub(crate) fn ptr(self) -> *mut T {
-        self.0
-    }
-
-    /// Writes `value` when the pointer is not NULL.
-    ///
-    /// # Safety
-    /// The pointer is NULL or valid for a write of `T`.
-    pub(crate) unsafe fn set(self, value: T) {
-        if !self.0.is_null() {
-            // SAFETY: per this function's contract.
-            unsafe { self.0.write(value) };
-        }
-    }
-}
-
 /// Submits `op` on object `name`; when it completes, `finish` turns the reply
 /// into the completion's return value (copying outputs to the caller) and then
 /// the completion fires. Errors: bad handles, a completion already used.

@@ -11,7 +11,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::object_io::CPtr;
 use crate::capi::prelude::*;
 use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepResult};
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::iterators::{self, OMAP_ITERS, XATTR_ITERS};
-use super::object_io::{object_name, CPtr};
+use super::object_io::object_name;
 use super::op_builder::{self as ops, build, StepSink, READ_OPS};
 use crate::capi::prelude::*;
 use crate::rados::op::{ChecksumType, CmpMode, OpStep, StepOutput, StepResult};

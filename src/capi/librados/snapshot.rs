@@ -92,7 +92,7 @@ pub unsafe extern "C" fn rados_aio_ioctx_selfmanaged_snap_create(
 ) {
     let _: c_int = entry(|| {
         let io = ioctx(io)?;
-        let out = super::object_io::CPtr(Out::new(snapid, "snapid")?.0.as_ptr());
+        let out = CPtr(Out::new(snapid, "snapid")?.0.as_ptr());
         completions::complete_detached(&RADOS_COMPLETIONS, completion, move || {
             match io.backend().selfmanaged_snap_create(io.pool_id()) {
                 Ok(id) => {

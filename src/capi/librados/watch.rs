@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::object_io::{object_name, CPtr};
+use super::object_io::object_name;
 use crate::capi::completions;
 use crate::capi::prelude::*;
 use crate::denc::Decode;

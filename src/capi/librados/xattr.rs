@@ -2,7 +2,7 @@
 
 use super::iterators::{self, XATTR_ITERS};
 use super::object::{data, run};
-use super::object_io::{result_of, submit_step, CPtr};
+use super::object_io::{result_of, submit_step};
 use super::op_builder::step_data;
 use crate::capi::prelude::*;
 use crate::rados::op::{OpReply, OpStep, StepOutput};

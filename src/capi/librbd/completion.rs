@@ -20,17 +20,17 @@ pub unsafe extern "C" fn rbd_aio_create_completion(
     })
 }
 
-/// 1 when the operation has completed, else 0. Errors: -EINVAL, -EBADF for bad handles.
+/// 1 when the operation has completed and its callback has run, else 0. Errors: -EINVAL, -EBADF for bad handles.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_is_complete(c: rbd_completion_t) -> c_int {
-    entry(|| Ok(RBD_COMPLETIONS.get(c)?.completion.is_complete() as c_int))
+    entry(|| Ok(RBD_COMPLETIONS.get(c)?.completion.is_complete_and_callbacks_done() as c_int))
 }
 
-/// Blocks until the operation completes; returns 0. Errors: -EINVAL for NULL or
+/// Blocks until the operation completes and its callback has run; returns 0. Errors: -EINVAL for NULL or
 /// a completion no operation uses, -EBADF for a released one.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_wait_for_complete(c: rbd_completion_t) -> c_int {
-    entry(|| completions::wait(&RBD_COMPLETIONS.get(c)?, false).map(|_| 0))
+    entry(|| completions::wait(&RBD_COMPLETIONS.get(c)?, true).map(|_| 0))
 }
 
 /// The operation's result: bytes for reads and writes, 0 or -errno otherwise

@@ -1,14 +1,19 @@
 //! Whole-image operations: resize, features, copy, sparsify, diff.
 
+use super::image::progress_fn;
+use super::image_handle::image;
 use crate::capi::prelude::*;
 
-/// Not implemented yet: returns -ENOSYS.
+/// Resizes the image; shrinking deletes or truncates the data objects past
+/// the new end. Errors: -EROFS, -EINVAL, -EBADF, or the storage's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_resize(image: rbd_image_t, size: u64) -> c_int {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_resize2(image, size, true, None, std::ptr::null_mut()) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_resize` calling `cb(objects done, total, cbdata)` while trimming;
+/// with `allow_shrink` false, shrinking fails with -EINVAL.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_resize2(
     image: rbd_image_t,
@@ -17,10 +22,14 @@ pub unsafe extern "C" fn rbd_resize2(
     cb: librbd_progress_fn_t,
     cbdata: *mut c_void,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = self::image(image)?;
+        let mut progress = progress_fn(cb, cbdata);
+        image.resize(size, allow_shrink, &mut progress).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_resize2` allowing shrinking.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_resize_with_progress(
     image: rbd_image_t,
@@ -28,13 +37,17 @@ pub unsafe extern "C" fn rbd_resize_with_progress(
     cb: librbd_progress_fn_t,
     cbdata: *mut c_void,
 ) -> c_int {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_resize2(image, size, true, cb, cbdata) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Enables (`enabled` non-zero) or disables features: exclusive-lock,
+/// object-map and fast-diff (coupled, as upstream), deep-flatten (disable
+/// only). Errors: -EINVAL (already in that state, not mutable, a dependency
+/// in the way), -EOPNOTSUPP (journaling: not implemented), -EROFS, -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_update_features(image: rbd_image_t, features: u64, enabled: u8) -> c_int {
-    enosys!()
+    entry(|| self::image(image)?.update_features(features, enabled != 0).map(|_| 0))
 }
 
 /// Not implemented yet: returns -ENOSYS.

@@ -1,20 +1,128 @@
 //! Image I/O, sync and async, and image event notification.
+//!
+//! Results are upstream's: synchronous reads and writes return the byte count
+//! (shorter at the image's end), a request starting at or past the end fails
+//! with -EINVAL, a zero-length one returns 0. Asynchronous requests return 0
+//! once submitted and complete with the byte count for reads and 0 for every
+//! other request (or -errno). Common errors: -EINVAL for NULL arguments,
+//! -EBADF for a closed image or a bad completion, -EROFS on a read-only
+//! image, -EINVAL for a completion already used.
 
+use std::sync::Arc;
+
+use super::image_handle::{finish, image, image_entry, value_of};
 use crate::capi::prelude::*;
+use crate::rbd::{Done, Image};
 
-/// Not implemented yet: returns -ENOSYS.
+/// Linux's `IOV_MAX`.
+const IOV_MAX: c_int = 1024;
+
+/// `RBD_WRITE_ZEROES_FLAG_THICK_PROVISION`.
+const THICK_PROVISION: c_int = 1;
+
+/// Submits one image request for C completion `c`; `value` turns its outcome
+/// into the completion's value.
+fn submit<T: Send + 'static>(
+    image: rbd_image_t,
+    c: rbd_completion_t,
+    start: impl FnOnce(&Arc<Image>, Done<T>),
+    value: impl FnOnce(T) -> i64 + Send + 'static,
+) -> Result<c_int> {
+    let entry = image_entry(image)?;
+    entry.image.check_open()?;
+    let completion = entry.start_aio(c)?;
+    start(&entry.image, Box::new(move |r| finish(&completion, value_of(r, value))));
+    Ok(0)
+}
+
+/// A caller buffer copied for a write.
+///
+/// # Safety
+/// `buf` is NULL or valid for `len` bytes.
+unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
+    // SAFETY: per this function's contract.
+    Ok(unsafe { c_slice(buf as *const u8, len, "buf") }?.to_vec())
+}
+
+/// Copies read data into a caller buffer.
+///
+/// # Safety
+/// `buf` is valid for `data.len()` bytes.
+unsafe fn copy_to(buf: CPtr<c_char>, data: &[u8]) {
+    if !data.is_empty() {
+        // SAFETY: the buffer holds at least the requested length >= data.len().
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.ptr() as *mut u8, data.len()) };
+    }
+}
+
+/// The iovecs of a vectored request, checked: 1 to `IOV_MAX` entries whose
+/// total fits `ssize_t`, non-NULL bases.
+///
+/// # Safety
+/// `iov` is NULL or valid for `iovcnt` entries.
+unsafe fn iovecs(iov: *const iovec, iovcnt: c_int) -> Result<Vec<(CPtr<u8>, usize)>> {
+    if iovcnt <= 0 || iovcnt > IOV_MAX {
+        return Err(Error::invalid("iovcnt out of range"));
+    }
+    // SAFETY: per this function's contract.
+    let entries = unsafe { c_slice(iov, iovcnt as usize, "iov") }?;
+    let mut total = 0usize;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        total =
+            total.checked_add(e.iov_len).filter(|&t| t <= isize::MAX as usize).ok_or(Error::invalid("iov too long"))?;
+        if e.iov_base.is_null() && e.iov_len > 0 {
+            return Err(Error::invalid("iov base is NULL"));
+        }
+        out.push((CPtr(e.iov_base as *mut u8), e.iov_len));
+    }
+    Ok(out)
+}
+
+// ---- events -------------------------------------------------------------------------
+
+/// Announces finished asynchronous requests on `fd`: `type` is
+/// `EVENT_TYPE_EVENTFD` (each completion adds 1) or `EVENT_TYPE_PIPE` (each
+/// writes one byte); `rbd_poll_io_events` then returns them. Errors: -EINVAL
+/// for a negative fd or another type, -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_set_image_notification(image: rbd_image_t, fd: c_int, r#type: c_int) -> c_int {
-    enosys!()
+    entry(|| {
+        let entry = image_entry(image)?;
+        entry.image.check_open()?;
+        entry.set_notification(fd, r#type).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores up to `numcomp` finished completions (oldest first) in `comps` and
+/// returns their count. Errors: -EINVAL for `numcomp` <= 0 or NULL `comps`, -EBADF.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_poll_io_events(image: rbd_image_t, comps: *mut rbd_completion_t, numcomp: c_int) -> c_int {
+    entry(|| {
+        let entry = image_entry(image)?;
+        if numcomp <= 0 {
+            return Err(Error::invalid("numcomp must be positive"));
+        }
+        // SAFETY: the caller's array of numcomp entries.
+        let out = unsafe { c_slice_mut(comps, numcomp as usize, "comps") }?;
+        let done = entry.poll(numcomp as usize);
+        for (slot, handle) in out.iter_mut().zip(&done) {
+            *slot = *handle as rbd_completion_t;
+        }
+        Ok(done.len() as c_int)
+    })
+}
+
+// ---- reads --------------------------------------------------------------------------
+
+/// Reads `len` bytes at `ofs` into `buf`; returns the byte count.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_read(image: rbd_image_t, ofs: u64, len: usize, buf: *mut c_char) -> ssize_t {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_read2(image, ofs, len, buf, 0) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_read` with fadvise flags (accepted, no effect).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_read2(
     image: rbd_image_t,
@@ -23,10 +131,21 @@ pub unsafe extern "C" fn rbd_read2(
     buf: *mut c_char,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        let image = self::image(image)?;
+        // SAFETY: the caller's buffer of len bytes.
+        let target = unsafe { c_slice_mut(buf as *mut u8, len, "buf") }?;
+        let data = image.read(ofs, len as u64)?;
+        target[..data.len()].copy_from_slice(&data);
+        Ok(data.len() as ssize_t)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Reads the image period by period, calling `cb(offset from ofs, length,
+/// data, arg)` for each piece; returns the byte count. A negative callback
+/// result stops the iteration and is returned. Errors: -EINVAL (NULL `cb`,
+/// `ofs` past the end), -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_read_iterate(
     image: rbd_image_t,
@@ -35,10 +154,11 @@ pub unsafe extern "C" fn rbd_read_iterate(
     cb: Option<unsafe extern "C" fn(u64, usize, *const c_char, *mut c_void) -> c_int>,
     arg: *mut c_void,
 ) -> i64 {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    entry(|| unsafe { read_iterate(image, ofs, len as u64, cb, arg) }.map(|n| n as i64))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_read_iterate` returning 0 on success.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_read_iterate2(
     image: rbd_image_t,
@@ -47,16 +167,113 @@ pub unsafe extern "C" fn rbd_read_iterate2(
     cb: Option<unsafe extern "C" fn(u64, usize, *const c_char, *mut c_void) -> c_int>,
     arg: *mut c_void,
 ) -> c_int {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    entry(|| unsafe { read_iterate(image, ofs, len, cb, arg) }.map(|_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// # Safety
+/// `cb` is a valid callback for `arg`.
+unsafe fn read_iterate(
+    image: rbd_image_t,
+    ofs: u64,
+    len: u64,
+    cb: Option<unsafe extern "C" fn(u64, usize, *const c_char, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) -> Result<u64> {
+    let image = self::image(image)?;
+    let cb = cb.ok_or(Error::invalid("callback is NULL"))?;
+    let mut each = |offset: u64, data: &[u8]| {
+        // SAFETY: the caller's callback, given a buffer valid for the call.
+        unsafe { cb(offset, data.len(), data.as_ptr() as *const c_char, arg) }
+    };
+    image.read_iterate(ofs, len, &mut each)
+}
+
+/// Reads `len` bytes at `off` into `buf` asynchronously; `c` completes with
+/// the byte count. `buf` must stay valid until then.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_aio_read(
+    image: rbd_image_t,
+    off: u64,
+    len: usize,
+    buf: *mut c_char,
+    c: rbd_completion_t,
+) -> c_int {
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_aio_read2(image, off, len, buf, c, 0) }
+}
+
+/// `rbd_aio_read` with fadvise flags (accepted, no effect).
+#[no_mangle]
+pub unsafe extern "C" fn rbd_aio_read2(
+    image: rbd_image_t,
+    off: u64,
+    len: usize,
+    buf: *mut c_char,
+    c: rbd_completion_t,
+    op_flags: c_int,
+) -> c_int {
+    let _ = op_flags;
+    entry(|| {
+        if buf.is_null() && len > 0 {
+            return Err(Error::invalid("buf is NULL"));
+        }
+        let target = CPtr(buf);
+        submit(
+            image,
+            c,
+            |image, done| image.aio_read(off, len as u64, done),
+            move |data: Vec<u8>| {
+                // SAFETY: the caller keeps buf (len bytes) valid until completion.
+                unsafe { copy_to(target, &data) };
+                data.len() as i64
+            },
+        )
+    })
+}
+
+/// Reads into the buffers of `iov` from `off` asynchronously; `c` completes
+/// with the byte count. Errors: -EINVAL for `iovcnt` outside 1..=IOV_MAX.
+#[no_mangle]
+pub unsafe extern "C" fn rbd_aio_readv(
+    image: rbd_image_t,
+    iov: *const iovec,
+    iovcnt: c_int,
+    off: u64,
+    c: rbd_completion_t,
+) -> c_int {
+    entry(|| {
+        // SAFETY: the caller's iovec array.
+        let targets = unsafe { iovecs(iov, iovcnt) }?;
+        let total: usize = targets.iter().map(|t| t.1).sum();
+        submit(
+            image,
+            c,
+            |image, done| image.aio_read(off, total as u64, done),
+            move |data: Vec<u8>| {
+                let mut rest = &data[..];
+                for (base, len) in targets {
+                    let n = len.min(rest.len());
+                    // SAFETY: the caller keeps each iovec buffer valid until completion.
+                    unsafe { copy_to(CPtr(base.ptr() as *mut c_char), &rest[..n]) };
+                    rest = &rest[n..];
+                }
+                data.len() as i64
+            },
+        )
+    })
+}
+
+// ---- writes -------------------------------------------------------------------------
+
+/// Writes `len` bytes of `buf` at `ofs`; returns the byte count written.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_write(image: rbd_image_t, ofs: u64, len: usize, buf: *const c_char) -> ssize_t {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_write2(image, ofs, len, buf, 0) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_write` with fadvise flags (accepted, no effect).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_write2(
     image: rbd_image_t,
@@ -65,16 +282,32 @@ pub unsafe extern "C" fn rbd_write2(
     buf: *const c_char,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        let image = self::image(image)?;
+        // SAFETY: the caller's buffer of len bytes.
+        let data = unsafe { write_data(buf, len) }?;
+        Ok(image.write(ofs, data)? as ssize_t)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Discards `len` bytes at `ofs` (ranges under `rbd_discard_granularity_bytes`
+/// are skipped, as upstream); returns the length. Errors: -EINVAL for a
+/// length over `INT_MAX`.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_discard(image: rbd_image_t, ofs: u64, len: u64) -> c_int {
-    enosys!()
+    entry(|| {
+        if len > c_int::MAX as u64 {
+            return Err(Error::invalid("discard length over INT_MAX"));
+        }
+        Ok(self::image(image)?.discard(ofs, len)? as c_int)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Writes `data_len` bytes of `buf` repeatedly over `len` bytes at `ofs`
+/// (an all-zero pattern is a zeroing discard when
+/// `rbd_discard_on_zeroed_write_same`); returns the length. Errors: -EINVAL
+/// unless `len` is a multiple of a non-zero `data_len` and at most `INT_MAX`.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_writesame(
     image: rbd_image_t,
@@ -84,10 +317,30 @@ pub unsafe extern "C" fn rbd_writesame(
     data_len: usize,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        let image = self::image(image)?;
+        // SAFETY: the caller's buffer of data_len bytes.
+        let data = unsafe { writesame_data(buf, len, data_len) }?;
+        Ok(image.writesame(ofs, len as u64, data)? as ssize_t)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// The pattern of a writesame, checked as upstream.
+///
+/// # Safety
+/// `buf` is NULL or valid for `data_len` bytes.
+unsafe fn writesame_data(buf: *const c_char, len: usize, data_len: usize) -> Result<Vec<u8>> {
+    if data_len == 0 || len % data_len != 0 || len > c_int::MAX as usize {
+        return Err(Error::invalid("writesame length"));
+    }
+    // SAFETY: per this function's contract.
+    unsafe { write_data(buf, data_len) }
+}
+
+/// Zeroes `len` bytes at `ofs` (deallocating where it can; with
+/// `RBD_WRITE_ZEROES_FLAG_THICK_PROVISION`, writing zeros); returns the
+/// length. Errors: -EINVAL for other flags.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_write_zeroes(
     image: rbd_image_t,
@@ -96,10 +349,27 @@ pub unsafe extern "C" fn rbd_write_zeroes(
     zero_flags: c_int,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        let image = self::image(image)?;
+        let thick = zero_flags_thick(zero_flags)?;
+        let n = if thick { image.write_zeroes_thick(ofs, len as u64)? } else { image.write_zeroes(ofs, len as u64)? };
+        Ok(n as ssize_t)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+fn zero_flags_thick(zero_flags: c_int) -> Result<bool> {
+    if zero_flags & !THICK_PROVISION != 0 {
+        return Err(Error::invalid("unknown write_zeroes flags"));
+    }
+    Ok(zero_flags & THICK_PROVISION != 0)
+}
+
+/// Writes `buf` at `ofs` if the image there equals `cmp_buf`, atomically; the
+/// range must lie within one 512-byte sector. Returns the length; on a
+/// mismatch, -EILSEQ with `*mismatch_off` set as upstream sets it (the
+/// differing byte's index in the compare buffer, placed in the object:
+/// for object 0 of a plain layout, the index itself).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_compare_and_write(
     image: rbd_image_t,
@@ -110,10 +380,26 @@ pub unsafe extern "C" fn rbd_compare_and_write(
     mismatch_off: *mut u64,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        let image = self::image(image)?;
+        // SAFETY: the caller's buffers of len bytes.
+        let (cmp, data) = unsafe { (write_data(cmp_buf, len)?, write_data(buf, len)?) };
+        match image.compare_and_write(ofs, cmp, data) {
+            Err(Error::Mismatch(at)) => {
+                if let Some(out) = Out::optional(mismatch_off) {
+                    // SAFETY: non-null out-parameter supplied by the caller.
+                    unsafe { out.write(at) };
+                }
+                Err(Error::Mismatch(at))
+            }
+            other => Ok(other? as ssize_t),
+        }
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Writes `len` bytes of `buf` at `off` asynchronously (the data is copied
+/// at once); `c` completes with 0.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_write(
     image: rbd_image_t,
@@ -122,10 +408,11 @@ pub unsafe extern "C" fn rbd_aio_write(
     buf: *const c_char,
     c: rbd_completion_t,
 ) -> c_int {
-    enosys!()
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_aio_write2(image, off, len, buf, c, 0) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_aio_write` with fadvise flags (accepted, no effect).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_write2(
     image: rbd_image_t,
@@ -135,10 +422,16 @@ pub unsafe extern "C" fn rbd_aio_write2(
     c: rbd_completion_t,
     op_flags: c_int,
 ) -> c_int {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        // SAFETY: the caller's buffer of len bytes.
+        let data = unsafe { write_data(buf, len) }?;
+        submit(image, c, |image, done| image.aio_write(off, data, done), |_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Writes the buffers of `iov` at `off` asynchronously; `c` completes with 0.
+/// Errors: -EINVAL for `iovcnt` outside 1..=IOV_MAX.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_writev(
     image: rbd_image_t,
@@ -147,53 +440,26 @@ pub unsafe extern "C" fn rbd_aio_writev(
     off: u64,
     c: rbd_completion_t,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        // SAFETY: the caller's iovec array.
+        let sources = unsafe { iovecs(iov, iovcnt) }?;
+        let mut data = Vec::with_capacity(sources.iter().map(|s| s.1).sum());
+        for (base, len) in sources {
+            // SAFETY: each iovec buffer is valid for its length.
+            data.extend_from_slice(unsafe { c_slice(base.ptr() as *const u8, len, "iov_base") }?);
+        }
+        submit(image, c, |image, done| image.aio_write(off, data, done), |_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
-#[no_mangle]
-pub unsafe extern "C" fn rbd_aio_read(
-    image: rbd_image_t,
-    off: u64,
-    len: usize,
-    buf: *mut c_char,
-    c: rbd_completion_t,
-) -> c_int {
-    enosys!()
-}
-
-/// Not implemented yet: returns -ENOSYS.
-#[no_mangle]
-pub unsafe extern "C" fn rbd_aio_read2(
-    image: rbd_image_t,
-    off: u64,
-    len: usize,
-    buf: *mut c_char,
-    c: rbd_completion_t,
-    op_flags: c_int,
-) -> c_int {
-    enosys!()
-}
-
-/// Not implemented yet: returns -ENOSYS.
-#[no_mangle]
-pub unsafe extern "C" fn rbd_aio_readv(
-    image: rbd_image_t,
-    iov: *const iovec,
-    iovcnt: c_int,
-    off: u64,
-    c: rbd_completion_t,
-) -> c_int {
-    enosys!()
-}
-
-/// Not implemented yet: returns -ENOSYS.
+/// Discards asynchronously (see `rbd_discard`); `c` completes with 0.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_discard(image: rbd_image_t, off: u64, len: u64, c: rbd_completion_t) -> c_int {
-    enosys!()
+    entry(|| submit(image, c, |image, done| image.aio_discard(off, len, done), |_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_writesame` asynchronously; its argument errors are returned at once,
+/// `c` completes with 0.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_writesame(
     image: rbd_image_t,
@@ -204,10 +470,16 @@ pub unsafe extern "C" fn rbd_aio_writesame(
     c: rbd_completion_t,
     op_flags: c_int,
 ) -> c_int {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        // SAFETY: the caller's buffer of data_len bytes.
+        let data = unsafe { writesame_data(buf, len, data_len) }?;
+        submit(image, c, |image, done| image.aio_writesame(off, len as u64, data, done), |_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_write_zeroes` asynchronously; `c` completes with 0 (-EINVAL for
+/// unknown flags).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_write_zeroes(
     image: rbd_image_t,
@@ -217,10 +489,23 @@ pub unsafe extern "C" fn rbd_aio_write_zeroes(
     zero_flags: c_int,
     op_flags: c_int,
 ) -> c_int {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        submit(
+            image,
+            c,
+            |image, done| match zero_flags_thick(zero_flags) {
+                Err(e) => done(Err(e)),
+                Ok(true) => image.aio_write_zeroes_thick(off, len as u64, done),
+                Ok(false) => image.aio_write_zeroes(off, len as u64, done),
+            },
+            |_| 0,
+        )
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_compare_and_write` asynchronously: `c` completes with 0, or -EILSEQ
+/// after `*mismatch_off` was set; range errors come through `c` too.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_compare_and_write(
     image: rbd_image_t,
@@ -232,29 +517,45 @@ pub unsafe extern "C" fn rbd_aio_compare_and_write(
     mismatch_off: *mut u64,
     op_flags: c_int,
 ) -> ssize_t {
-    enosys!()
+    let _ = op_flags;
+    entry(|| {
+        // SAFETY: the caller's buffers of len bytes.
+        let (cmp, data) = unsafe { (write_data(cmp_buf, len)?, write_data(buf, len)?) };
+        let mismatch = CPtr(mismatch_off);
+        let start = |image: &Arc<Image>, done: Done<u64>| {
+            image.aio_compare_and_write(
+                off,
+                cmp,
+                data,
+                Box::new(move |r| {
+                    if let Err(Error::Mismatch(at)) = &r {
+                        // SAFETY: the caller keeps mismatch_off (or NULL) valid until completion.
+                        unsafe { mismatch.set(*at) };
+                    }
+                    done(r)
+                }),
+            )
+        };
+        submit(image, c, start, |_| 0).map(|r| r as ssize_t)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+// ---- flush and cache ----------------------------------------------------------------
+
+/// Waits for every write submitted before and makes them durable. Errors: -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_flush(image: rbd_image_t) -> c_int {
-    enosys!()
+    entry(|| self::image(image)?.flush().map(|_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_flush` asynchronously; `c` completes with 0.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_flush(image: rbd_image_t, c: rbd_completion_t) -> c_int {
-    enosys!()
+    entry(|| submit(image, c, |image, done| image.aio_flush(done), |_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// This library keeps no image cache: returns 0. Errors: -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_invalidate_cache(image: rbd_image_t) -> c_int {
-    enosys!()
-}
-
-/// Not implemented yet: returns -ENOSYS.
-#[no_mangle]
-pub unsafe extern "C" fn rbd_poll_io_events(image: rbd_image_t, comps: *mut rbd_completion_t, numcomp: c_int) -> c_int {
-    enosys!()
+    entry(|| self::image(image).map(|_| 0))
 }

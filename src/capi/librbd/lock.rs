@@ -1,11 +1,19 @@
 //! Exclusive lock management and legacy advisory image locks.
 
+use super::image_handle::image;
 use crate::capi::prelude::*;
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores 1 in `*is_owner` when this handle holds the exclusive lock, else 0.
+/// Errors: -EINVAL, -EBADF.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_is_exclusive_lock_owner(image: rbd_image_t, is_owner: *mut c_int) -> c_int {
-    enosys!()
+    entry(|| {
+        let out = Out::new(is_owner, "is_owner")?;
+        let owner = self::image(image)?.is_exclusive_lock_owner();
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(c_int::from(owner)) };
+        Ok(0)
+    })
 }
 
 /// Not implemented yet: returns -ENOSYS.

@@ -7,6 +7,8 @@ mod completion;
 mod encryption;
 mod group;
 mod image;
+pub(crate) mod image_handle;
+mod image_info;
 mod image_ops;
 mod image_options;
 mod io;

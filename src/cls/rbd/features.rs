@@ -16,8 +16,15 @@ pub const DIRTY_CACHE: u64 = 1 << 11;
 
 pub const DEFAULT: u64 = LAYERING | EXCLUSIVE_LOCK | OBJECT_MAP | FAST_DIFF | DEEP_FLATTEN;
 pub const INCOMPATIBLE: u64 = LAYERING | STRIPINGV2 | DATA_POOL | DIRTY_CACHE;
-pub const RW_INCOMPATIBLE: u64 =
-    INCOMPATIBLE | EXCLUSIVE_LOCK | OBJECT_MAP | FAST_DIFF | DEEP_FLATTEN | JOURNALING | OPERATIONS | MIGRATING | NON_PRIMARY;
+pub const RW_INCOMPATIBLE: u64 = INCOMPATIBLE
+    | EXCLUSIVE_LOCK
+    | OBJECT_MAP
+    | FAST_DIFF
+    | DEEP_FLATTEN
+    | JOURNALING
+    | OPERATIONS
+    | MIGRATING
+    | NON_PRIMARY;
 pub const ALL: u64 = LAYERING
     | STRIPINGV2
     | EXCLUSIVE_LOCK
@@ -34,7 +41,8 @@ pub const MUTABLE: u64 = EXCLUSIVE_LOCK | OBJECT_MAP | FAST_DIFF | JOURNALING | 
 pub const MUTABLE_INTERNAL: u64 = NON_PRIMARY | DIRTY_CACHE;
 pub const DISABLE_ONLY: u64 = DEEP_FLATTEN;
 pub const SINGLE_CLIENT: u64 = EXCLUSIVE_LOCK | OBJECT_MAP | FAST_DIFF | JOURNALING | DIRTY_CACHE;
-pub const IMPLICIT_ENABLE: u64 = STRIPINGV2 | DATA_POOL | FAST_DIFF | OPERATIONS | MIGRATING | NON_PRIMARY | DIRTY_CACHE;
+pub const IMPLICIT_ENABLE: u64 =
+    STRIPINGV2 | DATA_POOL | FAST_DIFF | OPERATIONS | MIGRATING | NON_PRIMARY | DIRTY_CACHE;
 pub const INTERNAL: u64 = OPERATIONS | MIGRATING;
 
 /// Operation features (`op_features`).
@@ -77,15 +85,87 @@ pub const NAMES: [(u64, &str); 12] = [
 ];
 
 /// A feature set written as a number or as comma-separated names
-/// (`rbd_default_features`); None for an unknown name.
+/// (`rbd_default_features`); None when something is not understood.
 pub fn parse_names_or_number(text: &str) -> Option<u64> {
+    match from_string(text) {
+        (features, true) => Some(features),
+        _ => None,
+    }
+}
+
+/// Upstream's `rbd_features_from_string`: the empty string is the default
+/// set; a number (optionally signed, wrapping as `boost::lexical_cast`) keeps
+/// its known, settable bits; otherwise comma-separated names, trimmed, each
+/// added (not or-ed) to the result. Returns the features and whether nothing
+/// was dropped or unknown.
+pub fn from_string(text: &str) -> (u64, bool) {
     let text = text.trim();
-    if let Ok(n) = text.parse::<u64>() {
-        return Some(n);
+    if text.is_empty() {
+        return (DEFAULT, true);
     }
-    let mut out = 0;
-    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        out |= NAMES.iter().find(|(_, n)| *n == name)?.0;
+    if let Some(number) = parse_lexical_u64(text) {
+        let known = number & ALL;
+        let settable = known & !(INTERNAL | MUTABLE_INTERNAL);
+        return (settable, settable == number);
     }
-    Some(out)
+    let (mut features, mut ok) = (0u64, true);
+    for name in text.split(',').map(str::trim) {
+        match NAMES.iter().find(|(_, n)| *n == name) {
+            Some((bit, _)) => features = features.wrapping_add(*bit),
+            None => ok = false,
+        }
+    }
+    (features, ok)
+}
+
+/// `boost::lexical_cast<uint64_t>`: optional sign, then decimal digits only;
+/// a minus sign wraps.
+fn parse_lexical_u64(text: &str) -> Option<u64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = digits.parse::<u64>().ok()?;
+    Some(if negative { value.wrapping_neg() } else { value })
+}
+
+/// Upstream's `rbd_features_to_string`: the names of the set bits in name
+/// order, comma-separated; None when a bit has no name.
+pub fn to_string(features: u64) -> Option<String> {
+    if features & !ALL != 0 {
+        return None;
+    }
+    let mut names: Vec<&str> = NAMES.iter().filter(|(bit, _)| features & bit != 0).map(|(_, n)| *n).collect();
+    names.sort_unstable();
+    Some(names.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_strings_as_upstream() {
+        // values observed from Pacific's librbd
+        assert_eq!(from_string(""), (61, true));
+        assert_eq!(from_string(" layering"), (1, true));
+        assert_eq!(from_string("layering, exclusive-lock"), (5, true));
+        assert_eq!(from_string("layering,layering"), (2, true));
+        assert_eq!(from_string("layering,bogus"), (1, false));
+        assert_eq!(from_string("layering,,striping"), (3, false));
+        assert_eq!(from_string("0x3d"), (0, false));
+        assert_eq!(from_string("4096"), (0, false));
+        assert_eq!(from_string("4095"), (255, false));
+        assert_eq!(from_string("-1"), (255, false));
+        assert_eq!(from_string("+5"), (5, true));
+        assert_eq!(from_string("05"), (5, true));
+        assert_eq!(from_string("256"), (0, false));
+        assert_eq!(to_string(61).unwrap(), "deep-flatten,exclusive-lock,fast-diff,layering,object-map");
+        assert_eq!(to_string(0).unwrap(), "");
+        assert_eq!(to_string(4096), None);
+    }
 }

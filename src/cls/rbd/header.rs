@@ -2,7 +2,9 @@
 //! striping, timestamps, snap context and parent spec, kept as omap keys.
 
 use super::features::{self as f};
-use super::{check_exists, out, read_key, read_key_or, remove_key, require_feature, write_key, NOSNAP, SNAP_KEY_PREFIX};
+use super::{
+    check_exists, out, read_key, read_key_or, remove_key, require_feature, write_key, NOSNAP, SNAP_KEY_PREFIX,
+};
 use crate::cls::{decode_input, errno, ObjectContext};
 use crate::denc::{encode_versioned, Decode, Decoder, Encode, UTime};
 use crate::error::Result;
@@ -207,11 +209,7 @@ pub fn set_features(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>
 pub fn get_size(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
     let snap_id: u64 = decode_input(input)?;
     let order: u8 = read_key(ctx, "order")?;
-    let size = if snap_id == NOSNAP {
-        read_key(ctx, "size")?
-    } else {
-        snapshot_image_size(ctx, snap_id)?
-    };
+    let size = if snap_id == NOSNAP { read_key(ctx, "size")? } else { snapshot_image_size(ctx, snap_id)? };
     out(&SizeOrder { order, size })
 }
 

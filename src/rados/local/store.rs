@@ -198,7 +198,9 @@ impl Store {
         // Versions must keep growing across crashes: writes that skipped the
         // journal raised them without a record, so jump past them.
         store.next_version.fetch_add(VERSION_EPOCH, Ordering::SeqCst);
-        store.next_client.store(random_u64() % 1_000_000 + 4096, Ordering::SeqCst);
+        // client ids look like a monitor's global ids (4 hex digits), so that
+        // image ids built from them have upstream's usual 12 characters
+        store.next_client.store(random_u64() % 0xE000 + 0x1000, Ordering::SeqCst);
         store.checkpoint()?;
         Ok(store)
     }
