@@ -29,6 +29,7 @@ run cls-rbd-suite "$here/python/run_suite.sh" cls_rbd_suite.py "$lib" "${CEPHRS_
 run rbd-suite "$here/python/run_suite.sh" rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run rbd-layout "$here/python/run_suite.sh" rbd_layout.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run demo "$here/demo/run.sh" "$lib"
+run fio "$here/fio/run_fio.sh" "$lib"
 run crash env LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/crash_test.py" 4
 run concurrency "$here/c/run_concurrency.sh" "$lib" "$root/include" "${CEPHRS_CLUSTER_CONF:-}"
 run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"

@@ -117,3 +117,53 @@ fn list_snaps_clones_and_overlaps() {
     r.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The last handle on a store may be dropped by a reply callback, on the
+/// store's own finisher thread: the store then shuts down from that thread
+/// without joining it (joining itself would fail and panic).
+#[test]
+fn last_handle_dropped_in_a_reply_callback() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static PANICKED: AtomicBool = AtomicBool::new(false);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name().is_some_and(|n| n.starts_with("cephrs-")) {
+            PANICKED.store(true, Ordering::SeqCst);
+        }
+        previous(info);
+    }));
+    let dir = tmpdir("last-drop");
+    let r = connect(&dir);
+    r.backend().unwrap().pool_create("p", None).unwrap();
+    let io = Arc::new(IoCtx::new(r.clone(), r.pool_by_name("p").unwrap()).unwrap());
+    let (dropped_tx, dropped_rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<i32>();
+    let (r2, io2) = (r.clone(), io.clone());
+    io.aio_operate(b"o", ObjectOperation::single(OpStep::Write { offset: 0, data: vec![1; 8] }), None, move |reply| {
+        // wait until the test has let go of its handles: these are the last
+        dropped_rx.recv().unwrap();
+        let _ = done_tx.send(reply.result);
+        drop((io2, r2));
+    });
+    drop((io, r));
+    dropped_tx.send(()).unwrap();
+    assert_eq!(done_rx.recv().unwrap(), 0);
+    // the store is released: it opens again
+    let mut reopened = None;
+    for _ in 0..100 {
+        let ctx = ConfigContext::new(EntityName::client("admin"), "ceph");
+        ctx.config().set("rados_local_store", dir.to_str().unwrap()).unwrap();
+        let r = Rados::new(ctx);
+        if r.connect().is_ok() {
+            reopened = Some(r);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let r = reopened.expect("the store opens again");
+    let io = IoCtx::new(r.clone(), r.pool_by_name("p").unwrap()).unwrap();
+    assert_eq!(io.read(b"o", 0, 0).unwrap(), vec![1; 8]);
+    r.shutdown();
+    assert!(!PANICKED.load(Ordering::SeqCst), "a library thread panicked");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -58,6 +58,19 @@ NULL_ALLOWED = {
     ("rados_aio_watch2", 7): "callback argument is opaque",
     ("rados_application_metadata_list", 2): "a NULL buffer of length 0 (nothing to list)",
     ("rados_application_metadata_list", 4): "a NULL buffer of length 0 (nothing to list)",
+    ("rbd_metadata_list", 3): "a NULL buffer of length 0 (nothing to list)",
+    ("rbd_metadata_list", 5): "a NULL buffer of length 0 (nothing to list)",
+    ("rbd_resize2", 4): "callback argument is opaque",
+    ("rbd_resize_with_progress", 3): "callback argument is opaque",
+    ("rbd_remove_with_progress", 3): "callback argument is opaque",
+    ("rbd_open", 3): "NULL snapshot name: the image head",
+    ("rbd_open_by_id", 3): "NULL snapshot name: the image head",
+    ("rbd_open_read_only", 3): "NULL snapshot name: the image head",
+    ("rbd_open_by_id_read_only", 3): "NULL snapshot name: the image head",
+    ("rbd_aio_open", 3): "NULL snapshot name: the image head",
+    ("rbd_aio_open_by_id", 3): "NULL snapshot name: the image head",
+    ("rbd_aio_open_read_only", 3): "NULL snapshot name: the image head",
+    ("rbd_aio_open_by_id_read_only", 3): "NULL snapshot name: the image head",
 }
 
 # Valid values that the generic rules cannot guess.

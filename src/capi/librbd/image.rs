@@ -179,11 +179,11 @@ pub unsafe extern "C" fn rbd_create4(
 #[no_mangle]
 pub unsafe extern "C" fn rbd_remove(io: rados_ioctx_t, name: *const c_char) -> c_int {
     // SAFETY: forwarded C contract.
-    unsafe { rbd_remove_with_progress(io, name, None, std::ptr::null_mut()) }
+    unsafe { rbd_remove_with_progress(io, name, Some(no_progress), std::ptr::null_mut()) }
 }
 
-/// `rbd_remove`, calling `cb(objects done, objects total, cbdata)` (when not
-/// NULL) as data objects are deleted.
+/// `rbd_remove`, calling `cb(objects done, objects total, cbdata)` as data
+/// objects are deleted (a NULL `cb` is -EINVAL).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_remove_with_progress(
     io: rados_ioctx_t,
@@ -195,20 +195,25 @@ pub unsafe extern "C" fn rbd_remove_with_progress(
         let io = ioctx(io)?;
         // SAFETY: C string argument.
         let name = unsafe { c_str(name, "image name") }?;
-        let mut progress = progress_fn(cb, cbdata);
+        let mut progress = progress_fn(cb, cbdata)?;
         crate::rbd::remove(&io, name, &mut progress).map(|_| 0)
     })
 }
 
-/// A C progress callback as the engine's progress function.
-pub(crate) fn progress_fn(cb: librbd_progress_fn_t, cbdata: *mut c_void) -> impl FnMut(u64, u64) {
+/// The progress callback of the functions that take none.
+pub(crate) extern "C" fn no_progress(_done: u64, _total: u64, _cbdata: *mut c_void) -> c_int {
+    0
+}
+
+/// A C progress callback as the engine's progress function. A NULL callback is
+/// -EINVAL (upstream would call it); `cbdata` is opaque and may be NULL.
+pub(crate) fn progress_fn(cb: librbd_progress_fn_t, cbdata: *mut c_void) -> Result<impl FnMut(u64, u64)> {
+    let cb = cb.ok_or_else(|| Error::invalid("progress callback is NULL"))?;
     let data = CPtr(cbdata);
-    move |done, total| {
-        if let Some(cb) = cb {
-            // SAFETY: the caller's callback and its argument, valid for the call.
-            let _ = unsafe { cb(done, total, data.ptr()) };
-        }
-    }
+    Ok(move |done, total| {
+        // SAFETY: the caller's callback and its argument, valid for the call.
+        let _ = unsafe { cb(done, total, data.ptr()) };
+    })
 }
 
 /// Renames image `srcname` to `destname` in the pool. Errors: -ENOENT,

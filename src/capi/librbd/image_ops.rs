@@ -1,6 +1,6 @@
 //! Whole-image operations: resize, features, copy, sparsify, diff.
 
-use super::image::progress_fn;
+use super::image::{no_progress, progress_fn};
 use super::image_handle::image;
 use crate::capi::prelude::*;
 
@@ -9,7 +9,7 @@ use crate::capi::prelude::*;
 #[no_mangle]
 pub unsafe extern "C" fn rbd_resize(image: rbd_image_t, size: u64) -> c_int {
     // SAFETY: forwarded C contract.
-    unsafe { rbd_resize2(image, size, true, None, std::ptr::null_mut()) }
+    unsafe { rbd_resize2(image, size, true, Some(no_progress), std::ptr::null_mut()) }
 }
 
 /// `rbd_resize` calling `cb(objects done, total, cbdata)` while trimming;
@@ -24,7 +24,7 @@ pub unsafe extern "C" fn rbd_resize2(
 ) -> c_int {
     entry(|| {
         let image = self::image(image)?;
-        let mut progress = progress_fn(cb, cbdata);
+        let mut progress = progress_fn(cb, cbdata)?;
         image.resize(size, allow_shrink, &mut progress).map(|_| 0)
     })
 }

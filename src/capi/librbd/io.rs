@@ -385,12 +385,11 @@ pub unsafe extern "C" fn rbd_compare_and_write(
         let image = self::image(image)?;
         // SAFETY: the caller's buffers of len bytes.
         let (cmp, data) = unsafe { (write_data(cmp_buf, len)?, write_data(buf, len)?) };
+        let out = Out::new(mismatch_off, "mismatch_off")?;
         match image.compare_and_write(ofs, cmp, data) {
             Err(Error::Mismatch(at)) => {
-                if let Some(out) = Out::optional(mismatch_off) {
-                    // SAFETY: non-null out-parameter supplied by the caller.
-                    unsafe { out.write(at) };
-                }
+                // SAFETY: non-null out-parameter supplied by the caller.
+                unsafe { out.write(at) };
                 Err(Error::Mismatch(at))
             }
             other => Ok(other? as ssize_t),
@@ -521,7 +520,7 @@ pub unsafe extern "C" fn rbd_aio_compare_and_write(
     entry(|| {
         // SAFETY: the caller's buffers of len bytes.
         let (cmp, data) = unsafe { (write_data(cmp_buf, len)?, write_data(buf, len)?) };
-        let mismatch = CPtr(mismatch_off);
+        let mismatch = CPtr(Out::new(mismatch_off, "mismatch_off")?.0.as_ptr());
         let start = |image: &Arc<Image>, done: Done<u64>| {
             image.aio_compare_and_write(
                 off,
@@ -529,7 +528,7 @@ pub unsafe extern "C" fn rbd_aio_compare_and_write(
                 data,
                 Box::new(move |r| {
                     if let Err(Error::Mismatch(at)) = &r {
-                        // SAFETY: the caller keeps mismatch_off (or NULL) valid until completion.
+                        // SAFETY: the caller keeps mismatch_off (checked non-null) valid until completion.
                         unsafe { mismatch.set(*at) };
                     }
                     done(r)

@@ -90,8 +90,8 @@ pub unsafe extern "C" fn rbd_metadata_list(
 ) -> c_int {
     entry(|| {
         let image = self::image(image)?;
-        // SAFETY: C string argument (NULL: from the start).
-        let start = unsafe { opt_c_str(start, "start") }?.unwrap_or("");
+        // SAFETY: C string argument ("" lists from the first key).
+        let start = unsafe { c_str(start, "start") }?;
         let (key_out, val_out) = (Out::new(key_len, "key_len")?, Out::new(vals_len, "vals_len")?);
         // SAFETY: checked non-null; the caller's size_ts.
         let (key_room, val_room) = unsafe { (*key_out.0.as_ptr(), *val_out.0.as_ptr()) };

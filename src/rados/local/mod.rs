@@ -33,12 +33,12 @@ use crate::error::{Error, Result};
 struct OpenStore {
     store: Arc<Store>,
     watches: Arc<Watches>,
-    workers: Mutex<Workers>,
+    workers: Workers,
 }
 
 impl Drop for OpenStore {
     fn drop(&mut self) {
-        self.workers.lock().unwrap_or_else(|e| e.into_inner()).stop();
+        self.workers.stop();
         self.watches.stop();
         // a clean close leaves an empty journal behind
         let _ = self.store.checkpoint();
@@ -75,7 +75,7 @@ impl LocalBackend {
                     let store = Arc::new(Store::open(&canonical)?);
                     let watches = Watches::start();
                     let workers = Workers::start(store.clone(), watches.clone());
-                    let open = Arc::new(OpenStore { store, watches, workers: Mutex::new(workers) });
+                    let open = Arc::new(OpenStore { store, watches, workers });
                     stores.insert(canonical, Arc::downgrade(&open));
                     open
                 }
@@ -93,23 +93,18 @@ impl LocalBackend {
         &self.open.store
     }
 
-    fn workers(&self) -> std::sync::MutexGuard<'_, Workers> {
-        self.open.workers.lock().unwrap_or_else(|e| e.into_inner())
+    fn workers(&self) -> &Workers {
+        &self.open.workers
     }
 
     fn watch_target(target: &ObjectTarget) -> watch::WatchTarget {
         (target.locator.pool, target.locator.namespace.clone(), target.locator.key.clone(), target.name.clone())
     }
 
-    /// Drops `snap` from the clones of every object of `pool`, each on its shard.
+    /// Drops `snap` from the clones of every object of `pool`, each under its shard's lock.
     fn trim(&self, pool: i64, snap: u64) -> Result<()> {
-        let keys = self.store().objects_with_clones(pool)?;
-        let waits: Vec<_> = {
-            let workers = self.workers();
-            keys.into_iter().map(|k| workers.trim(pool, k, snap)).collect()
-        };
-        for w in waits {
-            w.recv().map_err(|_| Error::remote(-libc::ESHUTDOWN, "store closing"))??;
+        for key in self.store().objects_with_clones(pool)? {
+            self.workers().trim(pool, key, snap)?;
         }
         Ok(())
     }

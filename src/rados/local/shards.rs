@@ -1,10 +1,15 @@
-//! The store's threads. Objects belong to shards by hash; each shard is one
-//! thread, so operations on one object run in submission order and never
-//! concurrently. Asynchronous reply callbacks run on the finisher thread (a
-//! callback may then call back into the library, even synchronously).
+//! Where operations run. Objects belong to shards by hash; each shard has a
+//! thread that runs its queued operations in submission order, and a lock
+//! under which any of its operations runs, so operations on one object never
+//! run concurrently. An operation whose shard has nothing queued runs at once
+//! on the caller's thread (no hand-off) when it is synchronous or small;
+//! otherwise it queues behind the others. Asynchronous reply callbacks run on
+//! the finisher thread (a callback may then call back into the library, even
+//! synchronously); a synchronous caller's hand-over runs where the op ran.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::exec::{execute, ExecEnv, MAX_OBJECT_NAME_LEN};
@@ -13,9 +18,9 @@ use super::store::{lock_entry, Store};
 use super::watch::Watches;
 use crate::denc::{EntityAddr, EntityNameT, UTime};
 use crate::error::Result;
-use crate::rados::backend::OpRequest;
+use crate::rados::backend::{OpRequest, ReplyCallback};
 use crate::rados::object::{SnapContext, SNAP_HEAD};
-use crate::rados::op::{op_flags, OpReply};
+use crate::rados::op::{op_flags, ObjectOperation, OpReply, OpStep};
 
 /// Who sends an operation.
 #[derive(Clone, Copy, Debug)]
@@ -24,26 +29,41 @@ pub(crate) struct Client {
     pub addr: EntityAddr,
 }
 
-pub(crate) enum Job {
-    Op {
-        client: Client,
-        req: OpRequest,
-    },
-    /// Drops a removed snapshot from one object's clones.
-    Trim {
-        pool: i64,
-        key: ObjectKey,
-        snap: u64,
-        done: Sender<Result<()>>,
-    },
-}
-
 type Finish = Box<dyn FnOnce() + Send>;
 
-/// The shard threads and the finisher.
+struct Job {
+    client: Client,
+    req: OpRequest,
+}
+
+/// One shard's state: its count of queued operations and its lock.
+struct Shard {
+    queued: AtomicUsize,
+    running: Mutex<()>,
+}
+
+/// What the shard threads share.
+struct Shared {
+    store: Arc<Store>,
+    watches: Arc<Watches>,
+    shards: Vec<Shard>,
+    /// Asynchronous operations submitted whose reply has not been delivered.
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Shared {
+    fn run(&self, shard: &Shard, client: Client, req: &OpRequest) -> OpReply {
+        let _running = shard.running.lock().unwrap_or_else(|e| e.into_inner());
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_op(&self.store, &self.watches, client, req)))
+            .unwrap_or_else(|_| OpReply::failed(libc::EIO, req.op.steps.len()))
+    }
+}
+
+/// The shards, their queues and threads, and the finisher.
 pub(crate) struct Workers {
-    shards: Vec<Sender<Job>>,
-    finisher: Sender<Finish>,
+    shared: Arc<Shared>,
+    queues: Vec<Sender<Job>>,
+    finisher: Option<Sender<Finish>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -59,76 +79,133 @@ impl Workers {
                 }
             })
             .expect("spawn finisher")];
-        let mut shards = Vec::new();
-        for i in 0..n {
-            let (tx, rx) = channel::<Job>();
-            let (store, watches, finisher) = (store.clone(), watches.clone(), finisher.clone());
+        let (mut receivers, mut queues, mut shards) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            let (queue, rx) = channel::<Job>();
+            shards.push(Shard { queued: AtomicUsize::new(0), running: Mutex::new(()) });
+            queues.push(queue);
+            receivers.push(rx);
+        }
+        let shared = Arc::new(Shared { store, watches, shards, in_flight: Arc::new(AtomicUsize::new(0)) });
+        for (i, rx) in receivers.into_iter().enumerate() {
+            let (shared, finisher) = (shared.clone(), finisher.clone());
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("cephrs-shard-{i}"))
-                    .spawn(move || shard_loop(&store, &watches, rx, &finisher))
+                    .spawn(move || shard_loop(&shared, i, rx, &finisher))
                     .expect("spawn shard"),
             );
-            shards.push(tx);
         }
-        Workers { shards, finisher, threads }
+        Workers { shared, queues, finisher: Some(finisher), threads }
     }
 
-    fn shard(&self, hash: u32) -> &Sender<Job> {
-        &self.shards[hash as usize % self.shards.len()]
+    fn shard_index(&self, hash: u32) -> usize {
+        hash as usize % self.shared.shards.len()
     }
 
     pub fn submit(&self, client: Client, req: OpRequest) {
-        let hash = crate::rados::placement::str_hash_rjenkins(req.target.placement_key());
-        if let Err(failed) = self.shard(hash).send(Job::Op { client, req }) {
-            // the store is shutting down
-            if let Job::Op { req, .. } = failed.0 {
-                let steps = req.op.steps.len();
-                (req.on_reply)(OpReply::failed(libc::ESHUTDOWN, steps));
+        let Some(finisher) = &self.finisher else {
+            let steps = req.op.steps.len();
+            return (req.on_reply)(OpReply::failed(libc::ESHUTDOWN, steps));
+        };
+        let index = self.shard_index(crate::rados::placement::str_hash_rjenkins(req.target.placement_key()));
+        let shard = &self.shared.shards[index];
+        if req.direct {
+            if shard.queued.load(Ordering::Acquire) == 0 {
+                let reply = self.shared.run(shard, client, &req);
+                return (req.on_reply)(reply);
             }
+        } else {
+            let alone = self.shared.in_flight.fetch_add(1, Ordering::AcqRel) == 0;
+            if alone && shard.queued.load(Ordering::Acquire) == 0 && bytes_moved(&req.op) <= INLINE_MAX_BYTES {
+                // nothing else in flight: cheaper to run here than to hand over
+                let reply = self.shared.run(shard, client, &req);
+                if let Err(failed) = finisher.send(deliver(&self.shared.in_flight, req.on_reply, reply)) {
+                    (failed.0)();
+                }
+                return;
+            }
+        }
+        shard.queued.fetch_add(1, Ordering::AcqRel);
+        if let Err(failed) = self.queues[index].send(Job { client, req }) {
+            shard.queued.fetch_sub(1, Ordering::AcqRel);
+            let req = failed.0.req;
+            if !req.direct {
+                self.shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+            }
+            let steps = req.op.steps.len();
+            (req.on_reply)(OpReply::failed(libc::ESHUTDOWN, steps));
         }
     }
 
-    pub fn trim(&self, pool: i64, key: ObjectKey, snap: u64) -> Receiver<Result<()>> {
-        let (done, rx) = channel();
-        let _ = self.shard(key.hash).send(Job::Trim { pool, key, snap, done });
-        rx
+    /// Drops a removed snapshot from one object's clones.
+    pub fn trim(&self, pool: i64, key: ObjectKey, snap: u64) -> Result<()> {
+        let shard = &self.shared.shards[self.shard_index(key.hash)];
+        let _running = shard.running.lock().unwrap_or_else(|e| e.into_inner());
+        let store = &self.shared.store;
+        let changes = store.trim_changes(pool, &key, snap)?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        store.commit(&changes, false, None)
     }
 
     pub fn stop(&mut self) {
-        self.shards.clear();
-        let (dummy, _) = channel();
-        self.finisher = dummy;
+        // the threads end when their queues close
+        self.finisher = None;
+        self.queues.clear();
+        let me = std::thread::current().id();
         for t in self.threads.drain(..) {
-            let _ = t.join();
+            // the last handle may be dropped by a reply callback on one of
+            // these threads: that one ends by itself once it returns
+            if t.thread().id() != me {
+                let _ = t.join();
+            }
         }
     }
 }
 
-fn shard_loop(store: &Store, watches: &Watches, jobs: Receiver<Job>, finisher: &Sender<Finish>) {
-    for job in jobs {
-        match job {
-            Job::Op { client, req } => {
-                let reply =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_op(store, watches, client, &req)))
-                        .unwrap_or_else(|_| OpReply::failed(libc::EIO, req.op.steps.len()));
-                let on_reply = req.on_reply;
-                if req.direct {
-                    on_reply(reply);
-                } else {
-                    let _ = finisher.send(Box::new(move || on_reply(reply)));
-                }
-            }
-            Job::Trim { pool, key, snap, done } => {
-                let r = store.trim_changes(pool, &key, snap).and_then(|changes| {
-                    if changes.is_empty() {
-                        Ok(())
-                    } else {
-                        store.commit(&changes, false, None)
-                    }
-                });
-                let _ = done.send(r);
-            }
+/// The finisher's job for an asynchronous operation's reply.
+fn deliver(in_flight: &Arc<AtomicUsize>, on_reply: ReplyCallback, reply: OpReply) -> Finish {
+    let in_flight = in_flight.clone();
+    Box::new(move || {
+        in_flight.fetch_sub(1, Ordering::AcqRel);
+        on_reply(reply)
+    })
+}
+
+/// An asynchronous operation that moves at most this much data runs on the
+/// submitter's thread when nothing else is in flight (one request at a time:
+/// a hand-over to a shard thread costs more than a small write into the page
+/// cache); with several in flight, the shard threads run them in parallel.
+const INLINE_MAX_BYTES: u64 = 64 * 1024;
+
+/// The data an operation reads or writes, roughly; a read to the end of the
+/// object (length 0) and a rollback count as large.
+fn bytes_moved(op: &ObjectOperation) -> u64 {
+    op.steps
+        .iter()
+        .map(|step| match &step.op {
+            OpStep::Read { len: 0, .. } | OpStep::SparseRead { len: 0, .. } | OpStep::Rollback { .. } => u64::MAX,
+            OpStep::Read { len, .. } | OpStep::SparseRead { len, .. } | OpStep::WriteSame { len, .. } => *len,
+            OpStep::Checksum { len, .. } => *len,
+            OpStep::Write { data, .. } | OpStep::WriteFull { data } | OpStep::Append { data } => data.len() as u64,
+            OpStep::CmpExt { data, .. } => data.len() as u64,
+            _ => 0,
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
+fn shard_loop(shared: &Shared, index: usize, jobs: Receiver<Job>, finisher: &Sender<Finish>) {
+    let shard = &shared.shards[index];
+    for Job { client, req } in jobs {
+        let reply = shared.run(shard, client, &req);
+        shard.queued.fetch_sub(1, Ordering::AcqRel);
+        if req.direct {
+            (req.on_reply)(reply);
+        } else if let Err(failed) = finisher.send(deliver(&shared.in_flight, req.on_reply, reply)) {
+            // the finisher is gone (shutting down): complete here
+            (failed.0)();
         }
     }
 }
