@@ -53,7 +53,7 @@ done
 out=$root/bench/results/fio-local-store.txt
 mkdir -p "$(dirname "$out")"
 {
-    echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')," \
+    echo "== $(date -u +%Y-%m-%dT%H:%MZ) $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')," \
         "$(nproc) cores, $(uname -r), $(df -T "$dir" | awk 'NR==2 {print $2}') at $dir," \
         "1 GiB, ${secs} s x $rounds rounds alternating, $(fio --version)"
     /usr/bin/python3 "$root/bench/fio_summary.py" "$dir" "$rounds" plain "plain file (libaio, buffered)" ours "ours (rbd engine, local store)"

@@ -49,13 +49,16 @@ impl OptionSpec {
 }
 
 /// Options of this library that upstream does not have.
-pub static EXTRA_OPTIONS: [OptionSpec; 2] = [
+pub static EXTRA_OPTIONS: [OptionSpec; 3] = [
     // Directory of the embedded local store; when set, rados_connect uses it
     // instead of a cluster.
     OptionSpec::new("rados_local_store", OptionKind::Str, ""),
     // Local store: flush file data at every write completion (power-loss safety
     // for each write instead of at rados_aio_flush / rbd_flush).
     OptionSpec::new("rados_local_store_sync_writes", OptionKind::Bool, "false"),
+    // Local store: after delivering a reply, the callback thread polls for the
+    // next one this many microseconds before sleeping (0: sleeps at once).
+    OptionSpec::new("rados_local_store_poll_us", OptionKind::Uint, "100"),
 ];
 
 /// The option named `name` (already normalized), if it exists.

@@ -299,6 +299,11 @@ impl<'a> ObjectTxn<'a> {
     }
 
     fn write(&mut self, offset: u64, data: &[u8]) -> Result<()> {
+        self.write_vec(offset, data.to_vec())
+    }
+
+    /// `write` taking the data over (no copy).
+    fn write_vec(&mut self, offset: u64, data: Vec<u8>) -> Result<()> {
         check_extent(offset, data.len() as u64)?;
         self.prepare_write()?;
         self.ensure_exists();
@@ -309,10 +314,11 @@ impl<'a> ObjectTxn<'a> {
                 self.meta.size = offset;
             }
         } else {
-            self.head_data(DataOp::Write { offset, data: data.to_vec() });
-            self.meta.size = self.meta.size.max(offset + data.len() as u64);
-            self.mark_modified(offset, data.len() as u64);
-            self.bytes_written += data.len() as u64;
+            let len = data.len() as u64;
+            self.head_data(DataOp::Write { offset, data });
+            self.meta.size = self.meta.size.max(offset + len);
+            self.mark_modified(offset, len);
+            self.bytes_written += len;
         }
         Ok(())
     }
@@ -496,7 +502,8 @@ pub(crate) fn intersect_extents(a: &[(u64, u64)], b: &[(u64, u64)]) -> Vec<(u64,
 }
 
 /// Runs `op` on the object whose committed state is `committed`.
-pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &ObjectOperation) -> Outcome {
+/// Runs `op`; the data of its write steps is taken over (left empty in `op`).
+pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &mut ObjectOperation) -> Outcome {
     let mut txn = ObjectTxn::new(env, committed);
     let mut steps = vec![StepResult::default(); op.steps.len()];
     let mut bytes_read = 0u64;
@@ -518,8 +525,15 @@ pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &Ob
     // As the OSD: one result carried from step to step; a step that does not
     // set it reports the value it inherited.
     let mut result = 0;
-    for (i, step) in op.steps.iter().enumerate() {
-        match run_step(&mut txn, &step.op, &mut bytes_read) {
+    for (i, step) in op.steps.iter_mut().enumerate() {
+        let outcome = match &mut step.op {
+            // the data moves into the transaction rather than being copied
+            OpStep::Write { offset, data } => {
+                txn.write_vec(*offset, std::mem::take(data)).map(|_| (Some(0), StepOutput::None))
+            }
+            other => run_step(&mut txn, other, &mut bytes_read),
+        };
+        match outcome {
             Ok((rval, out)) => {
                 if let Some(r) = rval {
                     result = r;

@@ -56,12 +56,22 @@ pub struct LocalBackend {
     client: Client,
 }
 
+/// The local store's options (`rados_local_store_*`).
+#[derive(Clone, Debug, Default)]
+pub struct LocalStoreOptions {
+    /// Make every commit durable before replying.
+    pub sync_writes: bool,
+    /// How long the reply thread polls for more work before sleeping.
+    pub poll: std::time::Duration,
+}
+
 impl LocalBackend {
     /// Opens (or creates) the store in `dir`; errors: EBUSY when another process
     /// uses it, EINVAL for a directory that holds something else. With
     /// `sync_writes`, the store makes every commit durable before replying
-    /// (from then on, for every handle sharing it).
-    pub fn connect(dir: &Path, sync_writes: bool) -> Result<Arc<LocalBackend>> {
+    /// (from then on, for every handle sharing it); `poll` applies when this
+    /// call opens the store.
+    pub fn connect(dir: &Path, options: &LocalStoreOptions) -> Result<Arc<LocalBackend>> {
         if dir.as_os_str().is_empty() {
             return Err(Error::invalid("rados_local_store is empty"));
         }
@@ -74,14 +84,14 @@ impl LocalBackend {
                 None => {
                     let store = Arc::new(Store::open(&canonical)?);
                     let watches = Watches::start();
-                    let workers = Workers::start(store.clone(), watches.clone());
+                    let workers = Workers::start(store.clone(), watches.clone(), options.poll);
                     let open = Arc::new(OpenStore { store, watches, workers });
                     stores.insert(canonical, Arc::downgrade(&open));
                     open
                 }
             }
         };
-        if sync_writes {
+        if options.sync_writes {
             open.store.set_sync_writes();
         }
         let id = open.store.new_client_id();

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::exec::{execute, ExecEnv, MAX_OBJECT_NAME_LEN};
 use super::meta::ObjectKey;
@@ -52,10 +53,12 @@ struct Shared {
 }
 
 impl Shared {
-    fn run(&self, shard: &Shard, client: Client, req: &OpRequest) -> OpReply {
+    /// Runs `req` under its shard's lock (its write data is taken over).
+    fn run(&self, shard: &Shard, client: Client, req: &mut OpRequest) -> OpReply {
+        let steps = req.op.steps.len();
         let _running = shard.running.lock().unwrap_or_else(|e| e.into_inner());
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_op(&self.store, &self.watches, client, req)))
-            .unwrap_or_else(|_| OpReply::failed(libc::EIO, req.op.steps.len()))
+            .unwrap_or_else(|_| OpReply::failed(libc::EIO, steps))
     }
 }
 
@@ -68,16 +71,12 @@ pub(crate) struct Workers {
 }
 
 impl Workers {
-    pub fn start(store: Arc<Store>, watches: Arc<Watches>) -> Workers {
+    pub fn start(store: Arc<Store>, watches: Arc<Watches>, poll: Duration) -> Workers {
         let n = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
         let (finisher, finish_rx) = channel::<Finish>();
         let mut threads = vec![std::thread::Builder::new()
             .name("cephrs-finisher".into())
-            .spawn(move || {
-                for f in finish_rx {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-                }
-            })
+            .spawn(move || finisher_loop(finish_rx, poll))
             .expect("spawn finisher")];
         let (mut receivers, mut queues, mut shards) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..n {
@@ -103,7 +102,7 @@ impl Workers {
         hash as usize % self.shared.shards.len()
     }
 
-    pub fn submit(&self, client: Client, req: OpRequest) {
+    pub fn submit(&self, client: Client, mut req: OpRequest) {
         let Some(finisher) = &self.finisher else {
             let steps = req.op.steps.len();
             return (req.on_reply)(OpReply::failed(libc::ESHUTDOWN, steps));
@@ -112,14 +111,14 @@ impl Workers {
         let shard = &self.shared.shards[index];
         if req.direct {
             if shard.queued.load(Ordering::Acquire) == 0 {
-                let reply = self.shared.run(shard, client, &req);
+                let reply = self.shared.run(shard, client, &mut req);
                 return (req.on_reply)(reply);
             }
         } else {
             let alone = self.shared.in_flight.fetch_add(1, Ordering::AcqRel) == 0;
             if alone && shard.queued.load(Ordering::Acquire) == 0 && bytes_moved(&req.op) <= INLINE_MAX_BYTES {
                 // nothing else in flight: cheaper to run here than to hand over
-                let reply = self.shared.run(shard, client, &req);
+                let reply = self.shared.run(shard, client, &mut req);
                 if let Err(failed) = finisher.send(deliver(&self.shared.in_flight, req.on_reply, reply)) {
                     (failed.0)();
                 }
@@ -196,10 +195,35 @@ fn bytes_moved(op: &ObjectOperation) -> u64 {
         .fold(0u64, u64::saturating_add)
 }
 
+/// Runs reply callbacks in order. After one, it polls for the next for up to
+/// `poll` before sleeping: waking a sleeping thread costs tens of
+/// microseconds, more than a 4 KiB write, so a request-at-a-time client (one
+/// I/O in flight) would otherwise pay it on every I/O.
+fn finisher_loop(jobs: Receiver<Finish>, poll: Duration) {
+    loop {
+        let mut next = jobs.try_recv();
+        if next.is_err() && !poll.is_zero() {
+            let until = Instant::now() + poll;
+            while next.is_err() && Instant::now() < until {
+                std::hint::spin_loop();
+                next = jobs.try_recv();
+            }
+        }
+        let job = match next {
+            Ok(job) => job,
+            Err(_) => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+        };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
 fn shard_loop(shared: &Shared, index: usize, jobs: Receiver<Job>, finisher: &Sender<Finish>) {
     let shard = &shared.shards[index];
-    for Job { client, req } in jobs {
-        let reply = shared.run(shard, client, &req);
+    for Job { client, mut req } in jobs {
+        let reply = shared.run(shard, client, &mut req);
         shard.queued.fetch_sub(1, Ordering::AcqRel);
         if req.direct {
             (req.on_reply)(reply);
@@ -210,7 +234,7 @@ fn shard_loop(shared: &Shared, index: usize, jobs: Receiver<Job>, finisher: &Sen
     }
 }
 
-fn run_op(store: &Store, watches: &Watches, client: Client, req: &OpRequest) -> OpReply {
+fn run_op(store: &Store, watches: &Watches, client: Client, req: &mut OpRequest) -> OpReply {
     let steps = req.op.steps.len();
     let target = &req.target;
     if target.name.is_empty() {
@@ -258,7 +282,7 @@ fn run_op(store: &Store, watches: &Watches, client: Client, req: &OpRequest) -> 
         new_file_id: &new_file_id,
         new_version: &new_version,
     };
-    let outcome = execute(&env, committed.as_ref(), &req.op);
+    let outcome = execute(&env, committed.as_ref(), &mut req.op);
     if outcome.wrote {
         if let Err(e) = store.commit(&outcome.changes, outcome.data_only, entry.as_ref()) {
             return OpReply::failed(e.errno(), steps);
