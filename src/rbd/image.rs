@@ -295,6 +295,11 @@ fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderSt
     if feats.features & !features::ALL != 0 {
         return Err(Error::NotImplemented("image features unknown to this library"));
     }
+    // writes to a journaled image must go through its journal first: not
+    // implemented, so such an image opens read-only only
+    if feats.features & features::JOURNALING != 0 && !read_only {
+        return Err(Error::NotSupported("journaling is not provided by this library yet".into()));
+    }
     // a clone reads through to its parent: not implemented, so never opened
     // (reads would silently miss the parent's data)
     if s[12].rval >= 0 && decode::<header::ParentImageSpec>(&s[12].out, "parent_get")?.exists() {

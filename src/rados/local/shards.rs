@@ -74,9 +74,11 @@ impl Workers {
     pub fn start(store: Arc<Store>, watches: Arc<Watches>, poll: Duration) -> Workers {
         let n = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
         let (finisher, finish_rx) = channel::<Finish>();
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let finisher_in_flight = in_flight.clone();
         let mut threads = vec![std::thread::Builder::new()
             .name("cephrs-finisher".into())
-            .spawn(move || finisher_loop(finish_rx, poll))
+            .spawn(move || finisher_loop(finish_rx, poll, finisher_in_flight))
             .expect("spawn finisher")];
         let (mut receivers, mut queues, mut shards) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..n {
@@ -85,7 +87,7 @@ impl Workers {
             queues.push(queue);
             receivers.push(rx);
         }
-        let shared = Arc::new(Shared { store, watches, shards, in_flight: Arc::new(AtomicUsize::new(0)) });
+        let shared = Arc::new(Shared { store, watches, shards, in_flight });
         for (i, rx) in receivers.into_iter().enumerate() {
             let (shared, finisher) = (shared.clone(), finisher.clone());
             threads.push(
@@ -195,16 +197,18 @@ fn bytes_moved(op: &ObjectOperation) -> u64 {
         .fold(0u64, u64::saturating_add)
 }
 
-/// Runs reply callbacks in order. After one, it polls for the next for up to
-/// `poll` before sleeping: waking a sleeping thread costs tens of
-/// microseconds, more than a 4 KiB write, so a request-at-a-time client (one
-/// I/O in flight) would otherwise pay it on every I/O.
-fn finisher_loop(jobs: Receiver<Finish>, poll: Duration) {
+/// Runs reply callbacks in order. When a callback leaves at most one request
+/// in flight, it polls for the next reply for up to `poll` before sleeping: waking a
+/// sleeping thread costs tens of microseconds, more than a 4 KiB write, and a
+/// client with one request at a time (queue depth 1) would otherwise pay it on
+/// every request. With more in flight it sleeps at once: the threads
+/// running them need the cores.
+fn finisher_loop(jobs: Receiver<Finish>, poll: Duration, in_flight: Arc<AtomicUsize>) {
     loop {
         let mut next = jobs.try_recv();
-        if next.is_err() && !poll.is_zero() {
+        if next.is_err() && !poll.is_zero() && in_flight.load(Ordering::Acquire) <= 1 {
             let until = Instant::now() + poll;
-            while next.is_err() && Instant::now() < until {
+            while next.is_err() && in_flight.load(Ordering::Acquire) <= 1 && Instant::now() < until {
                 std::hint::spin_loop();
                 next = jobs.try_recv();
             }
