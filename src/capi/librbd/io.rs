@@ -369,7 +369,8 @@ fn zero_flags_thick(zero_flags: c_int) -> Result<bool> {
 /// range must lie within one 512-byte sector. Returns the length; on a
 /// mismatch, -EILSEQ with `*mismatch_off` set as upstream sets it (the
 /// differing byte's index in the compare buffer, placed in the object:
-/// for object 0 of a plain layout, the index itself).
+/// for object 0 of a plain layout, the index itself). -EINVAL for a NULL
+/// `mismatch_off`.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_compare_and_write(
     image: rbd_image_t,
@@ -504,7 +505,8 @@ pub unsafe extern "C" fn rbd_aio_write_zeroes(
 }
 
 /// `rbd_compare_and_write` asynchronously: `c` completes with 0, or -EILSEQ
-/// after `*mismatch_off` was set; range errors come through `c` too.
+/// after `*mismatch_off` was set; range errors come through `c` too; a NULL
+/// `mismatch_off` is -EINVAL at once.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_aio_compare_and_write(
     image: rbd_image_t,
@@ -520,7 +522,8 @@ pub unsafe extern "C" fn rbd_aio_compare_and_write(
     entry(|| {
         // SAFETY: the caller's buffers of len bytes.
         let (cmp, data) = unsafe { (write_data(cmp_buf, len)?, write_data(buf, len)?) };
-        let mismatch = CPtr(Out::new(mismatch_off, "mismatch_off")?.0.as_ptr());
+        Out::new(mismatch_off, "mismatch_off")?;
+        let mismatch = CPtr(mismatch_off);
         let start = |image: &Arc<Image>, done: Done<u64>| {
             image.aio_compare_and_write(
                 off,

@@ -30,7 +30,8 @@ pub(crate) struct Client {
     pub addr: EntityAddr,
 }
 
-type Finish = Box<dyn FnOnce() + Send>;
+/// An asynchronous operation's reply, on its way to the finisher.
+type Finish = (ReplyCallback, OpReply);
 
 struct Job {
     client: Client,
@@ -121,10 +122,7 @@ impl Workers {
             if alone && shard.queued.load(Ordering::Acquire) == 0 && bytes_moved(&req.op) <= INLINE_MAX_BYTES {
                 // nothing else in flight: cheaper to run here than to hand over
                 let reply = self.shared.run(shard, client, &mut req);
-                if let Err(failed) = finisher.send(deliver(&self.shared.in_flight, req.on_reply, reply)) {
-                    (failed.0)();
-                }
-                return;
+                return hand_over(finisher, &self.shared.in_flight, req.on_reply, reply);
             }
         }
         shard.queued.fetch_add(1, Ordering::AcqRel);
@@ -166,13 +164,14 @@ impl Workers {
     }
 }
 
-/// The finisher's job for an asynchronous operation's reply.
-fn deliver(in_flight: &Arc<AtomicUsize>, on_reply: ReplyCallback, reply: OpReply) -> Finish {
-    let in_flight = in_flight.clone();
-    Box::new(move || {
+/// Gives an asynchronous operation's reply to the finisher; when it is gone
+/// (shutting down), delivers it here.
+fn hand_over(finisher: &Sender<Finish>, in_flight: &AtomicUsize, on_reply: ReplyCallback, reply: OpReply) {
+    if let Err(failed) = finisher.send((on_reply, reply)) {
+        let (on_reply, reply) = failed.0;
         in_flight.fetch_sub(1, Ordering::AcqRel);
-        on_reply(reply)
-    })
+        on_reply(reply);
+    }
 }
 
 /// An asynchronous operation that moves at most this much data runs on the
@@ -213,14 +212,15 @@ fn finisher_loop(jobs: Receiver<Finish>, poll: Duration, in_flight: Arc<AtomicUs
                 next = jobs.try_recv();
             }
         }
-        let job = match next {
+        let (on_reply, reply) = match next {
             Ok(job) => job,
             Err(_) => match jobs.recv() {
                 Ok(job) => job,
                 Err(_) => return,
             },
         };
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        in_flight.fetch_sub(1, Ordering::AcqRel);
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_reply(reply)));
     }
 }
 
@@ -231,9 +231,8 @@ fn shard_loop(shared: &Shared, index: usize, jobs: Receiver<Job>, finisher: &Sen
         shard.queued.fetch_sub(1, Ordering::AcqRel);
         if req.direct {
             (req.on_reply)(reply);
-        } else if let Err(failed) = finisher.send(deliver(&shared.in_flight, req.on_reply, reply)) {
-            // the finisher is gone (shutting down): complete here
-            (failed.0)();
+        } else {
+            hand_over(finisher, &shared.in_flight, req.on_reply, reply);
         }
     }
 }
