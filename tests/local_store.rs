@@ -120,7 +120,8 @@ fn list_snaps_clones_and_overlaps() {
 
 /// The last handle on a store may be dropped by a reply callback, on the
 /// store's own finisher thread: the store then shuts down from that thread
-/// without joining it (joining itself would fail and panic).
+/// without joining it (joining itself would fail and panic), and a new
+/// connect meanwhile waits for that close rather than failing with EBUSY.
 #[test]
 fn last_handle_dropped_in_a_reply_callback() {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -148,19 +149,9 @@ fn last_handle_dropped_in_a_reply_callback() {
     drop((io, r));
     dropped_tx.send(()).unwrap();
     assert_eq!(done_rx.recv().unwrap(), 0);
-    // the store is released: it opens again
-    let mut reopened = None;
-    for _ in 0..100 {
-        let ctx = ConfigContext::new(EntityName::client("admin"), "ceph");
-        ctx.config().set("rados_local_store", dir.to_str().unwrap()).unwrap();
-        let r = Rados::new(ctx);
-        if r.connect().is_ok() {
-            reopened = Some(r);
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let r = reopened.expect("the store opens again");
+    // at once: a connect waits for this process's closing of the store
+    // (still under way on the finisher thread) instead of failing with EBUSY
+    let r = connect(&dir);
     let io = IoCtx::new(r.clone(), r.pool_by_name("p").unwrap()).unwrap();
     assert_eq!(io.read(b"o", 0, 0).unwrap(), vec![1; 8]);
     r.shutdown();

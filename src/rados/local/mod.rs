@@ -15,7 +15,7 @@ mod watch;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use shards::{Client, Workers};
@@ -34,6 +34,24 @@ struct OpenStore {
     store: Arc<Store>,
     watches: Arc<Watches>,
     workers: Workers,
+    /// Dropped last (fields drop in order): the store is closed by then.
+    _closed: ClosedSignal,
+}
+
+/// Takes a closed store out of the registry, waking connects that wait for it.
+struct ClosedSignal {
+    path: PathBuf,
+}
+
+impl Drop for ClosedSignal {
+    fn drop(&mut self) {
+        let (stores, closed) = open_stores();
+        let mut stores = stores.lock().unwrap_or_else(|e| e.into_inner());
+        if stores.get(&self.path).is_some_and(|w| w.strong_count() == 0) {
+            stores.remove(&self.path);
+        }
+        closed.notify_all();
+    }
 }
 
 impl Drop for OpenStore {
@@ -45,10 +63,20 @@ impl Drop for OpenStore {
     }
 }
 
-fn open_stores() -> &'static Mutex<HashMap<PathBuf, Weak<OpenStore>>> {
-    static STORES: std::sync::OnceLock<Mutex<HashMap<PathBuf, Weak<OpenStore>>>> = std::sync::OnceLock::new();
-    STORES.get_or_init(|| Mutex::new(HashMap::new()))
+/// The stores open in this process, by canonical path; an entry that no
+/// longer upgrades is a store still closing (its last handle may be dropped
+/// on a library thread just after the caller's shutdown returned). The
+/// condition variable signals that a closing store is gone.
+type OpenStores = (Mutex<HashMap<PathBuf, Weak<OpenStore>>>, Condvar);
+
+fn open_stores() -> &'static OpenStores {
+    static STORES: std::sync::OnceLock<OpenStores> = std::sync::OnceLock::new();
+    STORES.get_or_init(|| (Mutex::new(HashMap::new()), Condvar::new()))
 }
+
+/// How long a connect waits for this process's previous opening of the same
+/// store to finish closing.
+const CLOSING_WAIT: Duration = Duration::from_secs(10);
 
 /// One client's connection to a local store.
 pub struct LocalBackend {
@@ -78,14 +106,19 @@ impl LocalBackend {
         std::fs::create_dir_all(dir)?;
         let canonical = std::fs::canonicalize(dir)?;
         let open = {
-            let mut stores = open_stores().lock().unwrap_or_else(|e| e.into_inner());
+            let (stores, closed) = open_stores();
+            let stores = stores.lock().unwrap_or_else(|e| e.into_inner());
+            let (mut stores, _) = closed
+                .wait_timeout_while(stores, CLOSING_WAIT, |s| s.get(&canonical).is_some_and(|w| w.strong_count() == 0))
+                .unwrap_or_else(|e| e.into_inner());
             match stores.get(&canonical).and_then(Weak::upgrade) {
                 Some(open) => open,
                 None => {
                     let store = Arc::new(Store::open(&canonical)?);
                     let watches = Watches::start();
                     let workers = Workers::start(store.clone(), watches.clone(), options.poll);
-                    let open = Arc::new(OpenStore { store, watches, workers });
+                    let closed = ClosedSignal { path: canonical.clone() };
+                    let open = Arc::new(OpenStore { store, watches, workers, _closed: closed });
                     stores.insert(canonical, Arc::downgrade(&open));
                     open
                 }
