@@ -8,6 +8,7 @@
 mod argv;
 mod conf_file;
 mod entity;
+mod keyring;
 pub mod schema;
 mod schema_table;
 pub mod value;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use conf_file::ConfFile;
 pub use entity::{EntityName, EntityType};
+pub use keyring::find_secret;
 pub use schema::{OptionKind, OptionSpec};
 
 use crate::error::{Error, Result};

@@ -3,8 +3,9 @@
 //! a Ceph cluster).
 
 pub mod backend;
-mod cluster;
+pub mod cluster;
 mod completion;
+mod handle;
 pub mod inflight;
 mod ioctx;
 pub mod local;
@@ -14,7 +15,7 @@ pub mod op;
 pub mod placement;
 mod watch_client;
 
-pub use cluster::{ConfigContext, Rados};
 pub use completion::Completion;
+pub use handle::{ConfigContext, Rados};
 pub use ioctx::{check, IoCtx};
 pub use lock_client::LockRequest;

@@ -1,0 +1,422 @@
+//! The monitor client: finds a monitor of `mon_host` that answers (hunting),
+//! authenticates, subscribes to the monitor and OSD maps, and runs monitor
+//! commands; on a fault it hunts again and resends what was in flight.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use super::connection::{ClientIdentity, Connection, Dispatcher, Message};
+use crate::config::EntityType;
+use crate::denc::{Decoder, Encode};
+use crate::error::{Error, Result};
+
+/// Message types the monitor client sends or handles.
+pub mod msg {
+    pub const MON_MAP: u16 = 4;
+    pub const MON_SUBSCRIBE: u16 = 15;
+    pub const MON_SUBSCRIBE_ACK: u16 = 16;
+    pub const OSD_MAP: u16 = 41;
+    pub const MON_COMMAND: u16 = 50;
+    pub const MON_COMMAND_ACK: u16 = 51;
+}
+
+/// A monitor command's result: return code, status string, output.
+pub type CommandReply = (i32, String, Vec<u8>);
+
+/// Receives OSD maps (the front of each MOSDMap message).
+pub trait OsdMapSink: Send + Sync {
+    fn osd_map(&self, front: &[u8]);
+}
+
+struct PendingCommand {
+    cmd: Vec<String>,
+    input: Vec<u8>,
+    reply: mpsc::Sender<Result<CommandReply>>,
+}
+
+struct State {
+    conn: Option<Arc<Connection>>,
+    fsid: Option<[u8; 16]>,
+    global_id: u64,
+    next_tid: u64,
+    commands: HashMap<u64, PendingCommand>,
+    /// Next OSD map epoch we want (0: the latest full map).
+    osdmap_want: u32,
+    shutdown: bool,
+    hunting: bool,
+}
+
+/// A session with the monitors.
+pub struct MonClient {
+    mons: Vec<SocketAddr>,
+    identity: Mutex<ClientIdentity>,
+    timeout: Duration,
+    state: Mutex<State>,
+    changed: Condvar,
+    osdmap_sink: Mutex<Option<Weak<dyn OsdMapSink>>>,
+    me: Weak<MonClient>,
+}
+
+/// The v2 addresses in a `mon_host` value (`[v2:a:3300,v1:a:6789],b:3300,c`);
+/// a bare address without a port gets 3300.
+pub fn parse_mon_host(value: &str) -> Result<Vec<SocketAddr>> {
+    let mut out = Vec::new();
+    for group in value.split([',', ';', ' ']).filter(|s| !s.is_empty()) {
+        let entry = group.trim_matches(|c| c == '[' || c == ']');
+        if entry.is_empty() || entry.starts_with("v1:") {
+            continue;
+        }
+        let entry = entry.strip_prefix("v2:").unwrap_or(entry);
+        let addr = match entry.parse::<SocketAddr>() {
+            Ok(a) if a.port() == 6789 => SocketAddr::new(a.ip(), 3300),
+            Ok(a) => a,
+            Err(_) => match entry.parse::<std::net::IpAddr>() {
+                Ok(ip) => SocketAddr::new(ip, 3300),
+                Err(_) => {
+                    use std::net::ToSocketAddrs;
+                    let with_port = if entry.contains(':') { entry.to_string() } else { format!("{entry}:3300") };
+                    with_port
+                        .to_socket_addrs()
+                        .map_err(|e| Error::invalid(format!("mon_host entry '{entry}': {e}")))?
+                        .next()
+                        .ok_or_else(|| Error::invalid(format!("mon_host entry '{entry}' resolves to nothing")))?
+                }
+            },
+        };
+        if !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::not_found(format!("no msgr2 monitor address in mon_host '{value}'")));
+    }
+    Ok(out)
+}
+
+impl MonClient {
+    /// Connects to one of `mons` and authenticates (within `timeout`).
+    pub fn connect(mons: Vec<SocketAddr>, identity: ClientIdentity, timeout: Duration) -> Result<Arc<MonClient>> {
+        let mc = Arc::new_cyclic(|me| MonClient {
+            mons,
+            identity: Mutex::new(identity),
+            timeout,
+            state: Mutex::new(State {
+                conn: None,
+                fsid: None,
+                global_id: 0,
+                next_tid: 1,
+                commands: HashMap::new(),
+                osdmap_want: 0,
+                shutdown: false,
+                hunting: false,
+            }),
+            changed: Condvar::new(),
+            osdmap_sink: Mutex::new(None),
+            me: me.clone(),
+        });
+        mc.hunt(Instant::now() + timeout)?;
+        // the monmap carries the fsid; wait for it so that callers can use it
+        let deadline = Instant::now() + timeout;
+        let mut st = mc.lock();
+        while st.fsid.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::TimedOut("waiting for the monitor map".into()));
+            }
+            st = mc.changed.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        drop(st);
+        Ok(mc)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Tries the monitors in turn until one session opens.
+    fn hunt(&self, deadline: Instant) -> Result<()> {
+        let me = self.me.upgrade().ok_or(Error::NotConnected)?;
+        let mut last_err = Error::NotConnected;
+        let start = rand_index(self.mons.len());
+        loop {
+            for i in 0..self.mons.len() {
+                let addr = self.mons[(start + i) % self.mons.len()];
+                let identity = self.identity.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
+                match Connection::open(addr, EntityType::Mon, &identity, left.min(Duration::from_secs(10)), me.clone())
+                {
+                    Ok(conn) => {
+                        if let Some(gid) = conn.global_id {
+                            self.identity.lock().unwrap_or_else(|e| e.into_inner()).global_id = gid;
+                        }
+                        return self.session_opened(conn);
+                    }
+                    Err(e @ Error::PermissionDenied(_)) => return Err(e),
+                    Err(e) => last_err = e,
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(match last_err {
+                    Error::TimedOut(_) => last_err,
+                    e => Error::TimedOut(format!("no monitor answered: {e}")),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    fn session_opened(&self, conn: Arc<Connection>) -> Result<()> {
+        let mut st = self.lock();
+        if st.shutdown {
+            conn.close();
+            return Err(Error::NotConnected);
+        }
+        if let Some(gid) = conn.global_id {
+            st.global_id = gid;
+        }
+        st.conn = Some(conn.clone());
+        st.hunting = false;
+        let subscribe = subscribe_message(st.osdmap_want);
+        let resend: Vec<Message> =
+            st.commands.iter().map(|(tid, c)| command_message(*tid, st.fsid, &c.cmd, &c.input)).collect();
+        drop(st);
+        self.changed.notify_all();
+        conn.send(&subscribe)?;
+        for m in resend {
+            conn.send(&m)?;
+        }
+        Ok(())
+    }
+
+    /// Where OSD maps go.
+    pub fn set_osdmap_sink(&self, sink: Weak<dyn OsdMapSink>) {
+        *self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(sink);
+    }
+
+    /// Asks for OSD maps from `epoch` on (0: the latest full map).
+    pub fn want_osdmap(&self, epoch: u32) -> Result<()> {
+        let conn = {
+            let mut st = self.lock();
+            st.osdmap_want = epoch;
+            st.conn.clone()
+        };
+        match conn {
+            Some(c) => c.send(&subscribe_message(epoch)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn global_id(&self) -> u64 {
+        self.lock().global_id
+    }
+
+    /// The cluster fsid, as text.
+    pub fn fsid(&self) -> String {
+        self.lock().fsid.map(|f| format_uuid(&f)).unwrap_or_default()
+    }
+
+    /// True when the current session runs in secure (encrypted) mode.
+    pub fn is_secure(&self) -> bool {
+        self.lock().conn.as_ref().is_some_and(|c| c.secure)
+    }
+
+    /// Our address as the monitor sees it.
+    pub fn addr_for_me(&self) -> Option<crate::denc::EntityAddr> {
+        self.lock().conn.as_ref().map(|c| c.addr_for_me)
+    }
+
+    /// Runs a monitor command; waits for its reply (`timeout` None: forever).
+    pub fn command(&self, cmd: &[String], input: &[u8], timeout: Option<Duration>) -> Result<CommandReply> {
+        let (tx, rx) = mpsc::channel();
+        let (tid, conn, msg) = {
+            let mut st = self.lock();
+            if st.shutdown {
+                return Err(Error::NotConnected);
+            }
+            let tid = st.next_tid;
+            st.next_tid += 1;
+            let msg = command_message(tid, st.fsid, cmd, input);
+            st.commands.insert(tid, PendingCommand { cmd: cmd.to_vec(), input: input.to_vec(), reply: tx });
+            (tid, st.conn.clone(), msg)
+        };
+        if let Some(c) = conn {
+            // a failed send is resent when the session is back
+            let _ = c.send(&msg);
+        }
+        let reply = match timeout {
+            Some(t) => rx.recv_timeout(t).map_err(|_| Error::TimedOut(format!("monitor command {cmd:?}"))),
+            None => rx.recv().map_err(|_| Error::NotConnected),
+        };
+        if reply.is_err() {
+            self.lock().commands.remove(&tid);
+        }
+        reply?
+    }
+
+    /// Closes the session; pending commands fail with ENOTCONN.
+    pub fn shutdown(&self) {
+        let (conn, commands) = {
+            let mut st = self.lock();
+            st.shutdown = true;
+            (st.conn.take(), std::mem::take(&mut st.commands))
+        };
+        if let Some(c) = conn {
+            c.close();
+        }
+        for (_, c) in commands {
+            let _ = c.reply.send(Err(Error::NotConnected));
+        }
+        self.changed.notify_all();
+    }
+
+    fn handle_command_ack(&self, msg: &Message) -> Result<()> {
+        let mut d = Decoder::new(&msg.front);
+        skip_paxos_header(&mut d)?;
+        let r = d.i32()?;
+        let rs = d.string()?;
+        if let Some(c) = self.lock().commands.remove(&msg.tid) {
+            let _ = c.reply.send(Ok((r, rs, msg.data.clone())));
+        }
+        Ok(())
+    }
+}
+
+impl Dispatcher for MonClient {
+    fn message(&self, _conn: &Arc<Connection>, msg: Message) {
+        let r = match msg.kind {
+            msg::MON_MAP => decode_monmap_fsid(&msg.front).map(|fsid| {
+                self.lock().fsid = Some(fsid);
+                self.changed.notify_all();
+            }),
+            msg::MON_COMMAND_ACK => self.handle_command_ack(&msg),
+            msg::OSD_MAP => {
+                let sink = self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Weak::upgrade);
+                if let Some(s) = sink {
+                    s.osd_map(&msg.front);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = r {
+            trace!("monitor message {} not understood: {e}", msg.kind);
+        }
+    }
+
+    fn fault(&self, conn: &Arc<Connection>, err: &Error) {
+        {
+            let mut st = self.lock();
+            let current = st.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn));
+            if !current || st.shutdown || st.hunting {
+                return;
+            }
+            st.conn = None;
+            st.hunting = true;
+        }
+        trace!("monitor session to {} lost ({err}); hunting", conn.peer);
+        let Some(me) = self.me.upgrade() else { return };
+        std::thread::spawn(move || loop {
+            if me.lock().shutdown {
+                return;
+            }
+            match me.hunt(Instant::now() + me.timeout) {
+                Ok(()) => return,
+                Err(e) => trace!("monitor hunting: {e}"),
+            }
+        });
+    }
+}
+
+fn rand_index(n: usize) -> usize {
+    if n <= 1 {
+        0
+    } else {
+        (super::crypto::random_u64() % n as u64) as usize
+    }
+}
+
+/// `PaxosServiceMessage` header: version, session mon, session mon tid.
+fn paxos_header(out: &mut Vec<u8>) {
+    0u64.encode(out);
+    (-1i16 as u16).encode(out);
+    0u64.encode(out);
+}
+
+fn skip_paxos_header(d: &mut Decoder<'_>) -> Result<()> {
+    d.take(8 + 2 + 8).map(|_| ())
+}
+
+fn command_message(tid: u64, fsid: Option<[u8; 16]>, cmd: &[String], input: &[u8]) -> Message {
+    let mut front = Vec::new();
+    paxos_header(&mut front);
+    front.extend_from_slice(&fsid.unwrap_or([0; 16]));
+    cmd.to_vec().encode(&mut front);
+    let mut m = Message::new(msg::MON_COMMAND, 1, 1, front);
+    m.tid = tid;
+    m.data = input.to_vec();
+    m
+}
+
+/// MMonSubscribe v3: the monitor map (continuous) and OSD maps from `osdmap_start`.
+fn subscribe_message(osdmap_start: u32) -> Message {
+    let mut front = Vec::new();
+    2u32.encode(&mut front);
+    "monmap".encode(&mut front);
+    0u64.encode(&mut front);
+    0u8.encode(&mut front);
+    "osdmap".encode(&mut front);
+    u64::from(osdmap_start).encode(&mut front);
+    0u8.encode(&mut front);
+    hostname().encode(&mut front);
+    Message::new(msg::MON_SUBSCRIBE, 3, 1, front)
+}
+
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if r != 0 {
+        return String::new();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// The fsid at the start of an MMonMap's encoded monitor map.
+fn decode_monmap_fsid(front: &[u8]) -> Result<[u8; 16]> {
+    let mut d = Decoder::new(front);
+    let map = d.bytes()?;
+    let mut m = Decoder::new(map);
+    m.versioned(u8::MAX, |_, m| Ok(m.take(16)?.try_into().expect("16 bytes")))
+}
+
+/// A uuid in its text form.
+pub fn format_uuid(u: &[u8; 16]) -> String {
+    let h: String = u.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mon_host_forms() {
+        let a = parse_mon_host("[v2:127.0.0.1:3300,v1:127.0.0.1:3301]").unwrap();
+        assert_eq!(a, vec!["127.0.0.1:3300".parse().unwrap()]);
+        let b = parse_mon_host("10.0.0.1, 10.0.0.2:6789 [v2:10.0.0.3:3400]").unwrap();
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].port(), 3300);
+        assert_eq!(b[1].port(), 3300);
+        assert_eq!(b[2].port(), 3400);
+        assert!(parse_mon_host("[v1:1.2.3.4:6789]").is_err());
+    }
+
+    #[test]
+    fn uuid_text() {
+        let u: [u8; 16] = std::array::from_fn(|i| i as u8);
+        assert_eq!(format_uuid(&u), "00010203-0405-0607-0809-0a0b0c0d0e0f");
+    }
+}
