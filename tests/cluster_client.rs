@@ -70,3 +70,153 @@ fn wrong_key_is_refused() {
     let r = MonClient::connect(mons, id, Duration::from_secs(10));
     assert!(matches!(r, Err(cephrs::error::Error::PermissionDenied(_))), "{:?}", r.err());
 }
+
+mod placement {
+    use super::*;
+    use cephrs::rados::cluster::monclient::OsdMapSink;
+    use cephrs::rados::cluster::osdmap::{MapMessage, OsdMap};
+    use std::sync::Condvar;
+
+    #[derive(Default)]
+    struct LatestMap {
+        map: Mutex<Option<OsdMap>>,
+        changed: Condvar,
+    }
+
+    impl OsdMapSink for LatestMap {
+        fn osd_map(&self, front: &[u8]) {
+            let msg = MapMessage::decode(front).expect("MOSDMap decodes");
+            if let Some((_, full)) = msg.full.last_key_value() {
+                let map = OsdMap::decode(full).expect("full OSD map decodes");
+                *self.map.lock().unwrap() = Some(map);
+                self.changed.notify_all();
+            }
+        }
+    }
+
+    fn json_field<'a>(json: &'a str, key: &str) -> &'a str {
+        let at = json.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {json}")) + key.len() + 3;
+        let rest = &json[at..];
+        let end = if rest.starts_with('[') { rest.find(']').unwrap() + 1 } else { rest.find([',', '}']).unwrap() };
+        rest[..end].trim_matches('"')
+    }
+
+    fn command(mc: &MonClient, json: &str) -> String {
+        let (r, rs, out) = mc.command(&[json.to_string()], b"", Some(Duration::from_secs(60))).unwrap();
+        assert_eq!(r, 0, "{json}: {rs}");
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A full map at least as new as the cluster's current epoch.
+    fn fresh_map(mc: &MonClient, sink: &LatestMap) -> OsdMap {
+        let epoch: u32 =
+            json_field(&command(mc, r#"{"prefix": "osd dump", "format": "json"}"#), "epoch").parse().unwrap();
+        mc.want_osdmap(0).unwrap();
+        let mut g = sink.map.lock().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while g.as_ref().is_none_or(|m| m.epoch < epoch) {
+            assert!(std::time::Instant::now() < deadline, "no OSD map of epoch {epoch}");
+            g = sink.changed.wait_timeout(g, Duration::from_secs(1)).unwrap().0;
+            drop(g);
+            mc.want_osdmap(0).unwrap();
+            g = sink.map.lock().unwrap();
+        }
+        g.clone().unwrap()
+    }
+
+    #[test]
+    fn ten_thousand_names_place_as_ceph_osd_map_says() {
+        let Some(conf) = conf() else { return };
+        let (c, id) = identity(&conf, vec![CON_MODE_CRC]);
+        let mons = parse_mon_host(&c.get_str("mon_host")).unwrap();
+        let mc = MonClient::connect(mons, id, Duration::from_secs(20)).unwrap();
+        let sink = Arc::new(LatestMap::default());
+        let weak: std::sync::Weak<dyn OsdMapSink> = Arc::downgrade(&(sink.clone() as Arc<dyn OsdMapSink>));
+        mc.set_osdmap_sink(weak);
+
+        // a second pool of 12 PGs, size 2, with pg_upmap_items on some of its PGs
+        let _ = mc.command(
+            &[r#"{"prefix": "osd pool create", "pool": "placement12", "pg_num": 12, "pgp_num": 12}"#.to_string()],
+            b"",
+            Some(Duration::from_secs(60)),
+        );
+        let _ = command(
+            &mc,
+            r#"{"prefix": "osd pool set", "pool": "placement12", "var": "size", "val": "2", "yes_i_really_mean_it": true}"#,
+        );
+        command(
+            &mc,
+            r#"{"prefix": "osd set-require-min-compat-client", "version": "luminous", "yes_i_really_mean_it": true}"#,
+        );
+        let map = fresh_map(&mc, &sink);
+        let pool12 = map.pool_by_name("placement12").unwrap().clone();
+        let osds = map.max_osd;
+        let mut upmapped = 0;
+        if osds >= 3 {
+            for seed in 0..4u32 {
+                let p = map.placement(cephrs::rados::cluster::osdmap::PgId { pool: pool12.id, seed }).unwrap();
+                let from = p.up[0];
+                let to = (0..osds).find(|o| !p.up.contains(o)).unwrap();
+                command(
+                    &mc,
+                    &format!(r#"{{"prefix": "osd pg-upmap-items", "pgid": "{}", "id": [{from}, {to}]}}"#, p.pg),
+                );
+                upmapped += 1;
+            }
+        }
+        let map = fresh_map(&mc, &sink);
+        assert_eq!(map.pg_upmap_items.len(), upmapped, "pg_upmap_items in the decoded map");
+
+        let rbd = map.pool_by_name("rbd").unwrap().clone();
+        let mut cases = Vec::new();
+        for (pool, n) in [(&rbd, 6000usize), (&pool12, 4000)] {
+            for i in 0..n {
+                let name = format!("obj-{i}-{}", i * 7919);
+                match i % 4 {
+                    0 | 1 => cases.push((pool.clone(), name, String::new(), String::new())),
+                    2 => cases.push((pool.clone(), name, String::new(), format!("ns{}", i % 13))),
+                    _ => cases.push((pool.clone(), name, format!("key{}", i % 97), String::new())),
+                }
+            }
+        }
+        // upmapped PGs must be among the cases: every PG of pool12 gets thousands of names
+        let mc = Arc::new(mc);
+        let chunks: Vec<_> = cases.chunks(cases.len() / 4 + 1).map(|c| c.to_vec()).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let mc = mc.clone();
+                let map = map.clone();
+                std::thread::spawn(move || {
+                    let mut checked = 0;
+                    for (pool, name, key, ns) in chunk {
+                        // the monitor places by the locator key when there is one
+                        let asked = if key.is_empty() { &name } else { &key };
+                        let json = command(
+                            &mc,
+                            &format!(
+                                r#"{{"prefix": "osd map", "pool": "{}", "object": "{asked}", "nspace": "{ns}", "format": "json"}}"#,
+                                pool.name
+                            ),
+                        );
+                        let raw = map.object_pg(&pool, name.as_bytes(), key.as_bytes(), ns.as_bytes());
+                        let ours = map.placement(raw).unwrap();
+                        let list = |v: &[i32]| format!("[{}]", v.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(","));
+                        assert_eq!(json_field(&json, "raw_pgid"), format!("{}.{:x}", raw.pool, raw.seed), "{json}");
+                        assert_eq!(json_field(&json, "pgid"), ours.pg.to_string(), "{json}");
+                        assert_eq!(json_field(&json, "up"), list(&ours.up), "{json}");
+                        assert_eq!(json_field(&json, "acting"), list(&ours.acting), "{json}");
+                        assert_eq!(json_field(&json, "up_primary"), ours.up_primary.to_string(), "{json}");
+                        assert_eq!(json_field(&json, "acting_primary"), ours.acting_primary.to_string(), "{json}");
+                        checked += 1;
+                    }
+                    checked
+                })
+            })
+            .collect();
+        let total: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(total, 10_000);
+        eprintln!("placement: 10000 names equal to `osd map` ({} OSDs, {upmapped} PGs with pg_upmap_items)", osds);
+        mc.shutdown();
+    }
+}

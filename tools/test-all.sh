@@ -16,12 +16,18 @@ grep -E '^test result' "$log"
 rm -f "$log"
 echo "== build"
 make -s libs
-echo "== cluster (1 mon, 1 mgr, 1 memstore OSD on 127.0.0.1)"
+echo "== cluster (1 mon, 1 mgr, 3 memstore OSDs, cephx, on 127.0.0.1)"
 cluster_dir=$(mktemp -d /tmp/cephrs-ci-cluster.XXXXXX)
 rmdir "$cluster_dir"
 trap 'sh tools/cluster.sh stop "$cluster_dir" > /dev/null 2>&1 || true' EXIT
-CEPHRS_CLUSTER_CONF=$(sh tools/cluster.sh start "$cluster_dir")
+CEPHRS_CLUSTER_CONF=$(OSDS=3 sh tools/cluster.sh start "$cluster_dir")
 export CEPHRS_CLUSTER_CONF
+echo "== cluster client against the live cluster (msgr2 crc+secure, cephx, CRUSH placement)"
+log=$(mktemp)
+CEPHRS_TEST_CLUSTER_CONF=$CEPHRS_CLUSTER_CONF cargo test -q --release --test cluster_client -- --nocapture > "$log" 2>&1 \
+    || { cat "$log"; rm -f "$log"; exit 1; }
+grep -E '^test result|^placement:' "$log"
+rm -f "$log"
 echo "== capi-tests"
 capi-tests/run.sh build/lib
 echo "all tests passed in $(( $(date +%s) - start )) s"

@@ -13,10 +13,13 @@ macro_rules! trace {
 
 pub mod cephx;
 pub mod connection;
+pub mod crush;
+mod crush_ln;
 pub mod crypto;
 pub mod frames;
 pub mod handshake;
 pub mod monclient;
+pub mod osdmap;
 
 /// True when `CEPHRS_DEBUG` is set (read once).
 pub fn debug_enabled() -> bool {
