@@ -54,6 +54,12 @@ fn monitor_session_and_command_in_both_modes() {
         let (r, rs, _) =
             mc.command(&[r#"{"prefix": "no such command"}"#.to_string()], b"", Some(Duration::from_secs(20))).unwrap();
         assert_eq!(r, -libc::EINVAL, "{rs}");
+        if mode == CON_MODE_SECURE {
+            // the session is kept alive: the monitor answers our periodic keepalive
+            let opened = mc.last_keepalive_ack().unwrap();
+            std::thread::sleep(Duration::from_secs(11));
+            assert!(mc.last_keepalive_ack().unwrap() > opened, "no keepalive answered within 11 s");
+        }
         mc.shutdown();
     }
 }

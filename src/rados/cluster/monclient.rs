@@ -22,6 +22,9 @@ pub mod msg {
     pub const MON_COMMAND_ACK: u16 = 51;
 }
 
+/// How often the monitor session is kept alive (upstream's `mon_client_ping_interval`).
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+
 /// A monitor command's result: return code, status string, output.
 pub type CommandReply = (i32, String, Vec<u8>);
 
@@ -117,6 +120,7 @@ impl MonClient {
             me: me.clone(),
         });
         mc.hunt(Instant::now() + timeout)?;
+        mc.start_keepalives();
         // the monmap carries the fsid; wait for it so that callers can use it
         let deadline = Instant::now() + timeout;
         let mut st = mc.lock();
@@ -190,6 +194,29 @@ impl MonClient {
         Ok(())
     }
 
+    /// Sends a keepalive on the session every `KEEPALIVE_INTERVAL` (the
+    /// monitor closes sessions it has not heard from in `mon_session_timeout`);
+    /// the thread holds only a weak reference and ends with the client.
+    fn start_keepalives(&self) {
+        let me = self.me.clone();
+        let _ = std::thread::Builder::new().name("cephrs-mon-tick".into()).spawn(move || loop {
+            let Some(mc) = me.upgrade() else { return };
+            let conn = {
+                let st = mc.lock();
+                let (st, _) = mc.changed.wait_timeout(st, KEEPALIVE_INTERVAL).unwrap_or_else(|e| e.into_inner());
+                if st.shutdown {
+                    return;
+                }
+                st.conn.clone()
+            };
+            if let Some(c) = conn {
+                if let Err(e) = c.keepalive() {
+                    trace!("monitor keepalive: {e}");
+                }
+            }
+        });
+    }
+
     /// Where OSD maps go.
     pub fn set_osdmap_sink(&self, sink: Weak<dyn OsdMapSink>) {
         *self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(sink);
@@ -215,6 +242,11 @@ impl MonClient {
     /// The cluster fsid, as text.
     pub fn fsid(&self) -> String {
         self.lock().fsid.map(|f| format_uuid(&f)).unwrap_or_default()
+    }
+
+    /// When the monitor last answered a keepalive on the current session.
+    pub fn last_keepalive_ack(&self) -> Option<Instant> {
+        self.lock().conn.as_ref().map(|c| c.last_keepalive_ack())
     }
 
     /// True when the current session runs in secure (encrypted) mode.
