@@ -196,6 +196,20 @@ impl Decode for EntityAddr {
     }
 }
 
+impl EntityAddr {
+    /// An `entity_addrvec_t`: marker 2 and a counted list, or (older
+    /// encoders) a single `entity_addr_t`.
+    pub fn decode_vec(d: &mut Decoder<'_>) -> Result<Vec<EntityAddr>> {
+        if d.clone().u8()? == 2 {
+            d.u8()?;
+            let n = d.count(1)?;
+            (0..n).map(|_| EntityAddr::decode(d)).collect()
+        } else {
+            Ok(vec![EntityAddr::decode(d)?])
+        }
+    }
+}
+
 /// A sockaddr as Ceph encodes it; the legacy form has a big-endian family.
 fn sockaddr_from_bytes(sa: &[u8], legacy: bool) -> Result<Option<std::net::SocketAddr>> {
     if sa.len() < 2 {

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use super::crypto::{random_u64, CryptoKey};
 use crate::config::{EntityName, EntityType};
-use crate::denc::{Decode, Decoder, Encode};
+use crate::denc::{put_bytes, Decode, Decoder, Encode};
 use crate::error::{Error, Result};
 
 /// Auth protocol numbers (`CEPH_AUTH_*`).
 pub const AUTH_NONE: u32 = 1;
 pub const AUTH_CEPHX: u32 = 2;
 /// `AUTH_MODE_MON`: the payload of a monitor's first auth request.
-const AUTH_MODE_MON: u8 = 10;
+pub const AUTH_MODE_MON: u8 = 10;
 
 const GET_AUTH_SESSION_KEY: u16 = 0x0100;
 const GET_PRINCIPAL_SESSION_KEY: u16 = 0x0200;
@@ -72,14 +72,21 @@ pub struct Ticket {
     pub renew_after: Instant,
 }
 
-impl Ticket {
-    /// `CephXTicketBlob`: v1, secret id, blob.
-    fn encode_blob(&self, out: &mut Vec<u8>) {
-        out.push(1);
-        self.secret_id.encode(out);
-        (self.blob.len() as u32).encode(out);
-        out.extend_from_slice(&self.blob);
-    }
+/// `CephXTicketBlob`: v1, secret id, blob.
+fn encode_ticket_blob(secret_id: u64, blob: &[u8], out: &mut Vec<u8>) {
+    out.push(1);
+    secret_id.encode(out);
+    put_bytes(out, blob);
+}
+
+/// A lead byte (auth mode, or struct version), the entity name and the
+/// global id: the monitor's first auth payload, and auth_none's authorizer.
+pub fn name_and_global_id(lead: u8, name: &EntityName, global_id: u64) -> Vec<u8> {
+    let mut out = vec![lead];
+    (name.kind as u32).encode(&mut out);
+    name.id.encode(&mut out);
+    global_id.encode(&mut out);
+    out
 }
 
 /// An authorizer for one session with a service: the bytes to send and what
@@ -145,11 +152,7 @@ impl CephxClient {
 
     /// The first auth request payload to a monitor: mode, entity name, global id.
     pub fn mon_request(name: &EntityName, global_id: u64) -> Vec<u8> {
-        let mut out = vec![AUTH_MODE_MON];
-        (name.kind as u32).encode(&mut out);
-        name.id.encode(&mut out);
-        global_id.encode(&mut out);
-        out
+        name_and_global_id(AUTH_MODE_MON, name, global_id)
     }
 
     /// The monitor's first reply (its challenge) → the session key request.
@@ -176,12 +179,8 @@ impl CephxClient {
         client_challenge.encode(&mut out);
         key.encode(&mut out);
         match self.tickets.get(&(EntityType::Auth as u32)) {
-            Some(t) => t.encode_blob(&mut out),
-            None => {
-                out.push(1);
-                0u64.encode(&mut out);
-                0u32.encode(&mut out);
-            }
+            Some(t) => encode_ticket_blob(t.secret_id, &t.blob, &mut out),
+            None => encode_ticket_blob(0, &[], &mut out),
         }
         (self.want & !(EntityType::Auth as u32)).encode(&mut out);
         Ok(out)
@@ -272,7 +271,7 @@ impl CephxClient {
         let mut bytes = vec![1u8];
         self.global_id.encode(&mut bytes);
         (service as u32).encode(&mut bytes);
-        ticket.encode_blob(&mut bytes);
+        encode_ticket_blob(ticket.secret_id, &ticket.blob, &mut bytes);
         let head_len = bytes.len();
         let mut a = Authorizer { bytes, session_key: ticket.session_key.clone(), nonce: random_u64(), head_len };
         a.seal(None)?;

@@ -163,18 +163,15 @@ impl Connection {
         }
         let mut w = self.writer();
         w.out_seq += 1;
-        let mut header = Vec::with_capacity(HEADER2_LEN);
-        header.extend_from_slice(&w.out_seq.to_le_bytes());
-        header.extend_from_slice(&msg.tid.to_le_bytes());
-        header.extend_from_slice(&msg.kind.to_le_bytes());
-        header.extend_from_slice(&msg.priority.to_le_bytes());
-        header.extend_from_slice(&msg.version.to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes()); // data_pre_padding_len
-        header.extend_from_slice(&0u16.to_le_bytes()); // data_off
-        header.extend_from_slice(&self.in_seq.load(Ordering::Acquire).to_le_bytes());
-        header.push(0); // flags
-        header.extend_from_slice(&msg.compat_version.to_le_bytes());
-        header.extend_from_slice(&0u16.to_le_bytes());
+        // ceph_msg_header2; data_pre_padding_len, data_off, flags and reserved stay 0
+        let mut header = [0u8; HEADER2_LEN];
+        header[0..8].copy_from_slice(&w.out_seq.to_le_bytes());
+        header[8..16].copy_from_slice(&msg.tid.to_le_bytes());
+        header[16..18].copy_from_slice(&msg.kind.to_le_bytes());
+        header[18..20].copy_from_slice(&msg.priority.to_le_bytes());
+        header[20..22].copy_from_slice(&msg.version.to_le_bytes());
+        header[28..36].copy_from_slice(&self.in_seq.load(Ordering::Acquire).to_le_bytes());
+        header[37..39].copy_from_slice(&msg.compat_version.to_le_bytes());
         let mut wire = Vec::with_capacity(96 + msg.front.len() + msg.data.len() + 64);
         w.sender.encode(tag::MESSAGE, &[&header, &msg.front, &msg.middle, &msg.data], &mut wire);
         let r = w.stream.write_all(&wire).map_err(io("send"));

@@ -332,8 +332,7 @@ impl CrushMap {
     pub fn do_rule(&self, ruleno: usize, x: u32, result_max: usize, weight: &[u32], pool: i64) -> Vec<i32> {
         let Some(Some(rule)) = self.rules.get(ruleno) else { return Vec::new() };
         let choose_args = self.choose_args.get(&pool).or_else(|| self.choose_args.get(&DEFAULT_CHOOSE_ARGS));
-        let mut ctx =
-            Mapper { map: self, weight, x: x as i32, choose_args, work: vec![Perm::default(); self.buckets.len()] };
+        let mut ctx = Mapper { map: self, weight, x: x as i32, choose_args, work: Vec::new() };
         let mut result = Vec::new();
         let mut w: Vec<i32> = Vec::new();
         let mut choose_tries = self.choose_total_tries + 1;
@@ -469,7 +468,12 @@ impl Mapper<'_> {
         let size = b.items.len() as u32;
         let pr = (r as u32) % size;
         let x = self.x as u32;
-        let work = &mut self.work[(-1 - b.id) as usize];
+        // permutation state exists only for buckets that need it (uniform, fallback)
+        let index = (-1 - b.id) as usize;
+        if self.work.len() <= index {
+            self.work.resize(index + 1, Perm::default());
+        }
+        let work = &mut self.work[index];
         if work.perm.len() != size as usize {
             work.perm = vec![0; size as usize];
         }

@@ -309,8 +309,8 @@ impl FrameReceiver {
             return Ok(None);
         }
         let (_, inline) = self.current.take().expect("set above");
-        let body = self.buf[self.pos..self.pos + need].to_vec();
-        self.consume(need);
+        // segments are copied once, straight out of the receive buffer
+        let body = &self.buf[self.pos..self.pos + need];
         let mut frame = Frame { tag: preamble.tag, ..Frame::default() };
         match &mut self.secure {
             None => {
@@ -366,6 +366,7 @@ impl FrameReceiver {
                 }
             }
         }
+        self.consume(need);
         Ok(Some(frame))
     }
 }

@@ -7,11 +7,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::cephx::{Authorizer, CephxClient, AUTH_CEPHX, AUTH_NONE};
+use super::cephx::{name_and_global_id, Authorizer, CephxClient, AUTH_CEPHX, AUTH_MODE_MON, AUTH_NONE};
 use super::crypto::{hmac_sha256, random_u64, GcmStream};
 use super::frames::{tag, Frame, FrameReceiver, FrameSender};
 use crate::config::{EntityName, EntityType};
-use crate::denc::{Decode, Decoder, Encode, EntityAddr};
+use crate::denc::{put_bytes, Decode, Decoder, Encode, EntityAddr};
 use crate::error::{Error, Result};
 
 const BANNER: &[u8; 8] = b"ceph v2\n";
@@ -193,27 +193,19 @@ impl Handshake {
             Credentials::None(name) => {
                 AUTH_NONE.encode(&mut req);
                 self.modes.encode(&mut req);
-                // auth_none: the monitor gets the mon request, others an entity name + global id
-                let payload = if self.peer_type == EntityType::Mon {
-                    CephxClient::mon_request(name, self.global_id)
-                } else {
-                    let mut p = vec![1u8];
-                    (name.kind as u32).encode(&mut p);
-                    name.id.encode(&mut p);
-                    self.global_id.encode(&mut p);
-                    p
-                };
-                payload.encode(&mut req);
+                // auth_none: the monitor gets the mon request, others an authorizer (v1) of the same shape
+                let lead = if self.peer_type == EntityType::Mon { AUTH_MODE_MON } else { 1 };
+                put_bytes(&mut req, &name_and_global_id(lead, name, self.global_id));
             }
             Credentials::Cephx(cephx) => {
                 AUTH_CEPHX.encode(&mut req);
                 self.modes.encode(&mut req);
                 if self.peer_type == EntityType::Mon {
                     let c = cephx.lock().unwrap_or_else(|e| e.into_inner());
-                    CephxClient::mon_request(c.name(), self.global_id).encode(&mut req);
+                    put_bytes(&mut req, &CephxClient::mon_request(c.name(), self.global_id));
                 } else {
                     let a = cephx.lock().unwrap_or_else(|e| e.into_inner()).authorizer(self.peer_type)?;
-                    a.bytes.encode(&mut req);
+                    put_bytes(&mut req, &a.bytes);
                     self.authorizer = Some(a);
                 }
             }
@@ -247,7 +239,7 @@ impl Handshake {
                     (Credentials::None(_), None) => return Err(protocol("auth_none: unexpected AUTH_REPLY_MORE")),
                 };
                 let mut req = Vec::new();
-                more.encode(&mut req);
+                put_bytes(&mut req, &more);
                 self.send(tag::AUTH_REQUEST_MORE, &req, out, true);
             }
             (State::Auth, tag::AUTH_BAD_METHOD) => {
@@ -324,7 +316,7 @@ impl Handshake {
                 self.state = State::SessionConnect;
             }
             (State::SessionConnect, tag::SERVER_IDENT) => {
-                let _addrs = decode_addrvec(&mut d)?;
+                let _addrs = EntityAddr::decode_vec(&mut d)?;
                 let peer_global_id = d.u64()?;
                 let _global_seq = d.u64()?;
                 let peer_features = d.u64()?;
@@ -358,18 +350,6 @@ impl Handshake {
 
 fn protocol(what: impl Into<String>) -> Error {
     Error::Remote { errno: libc::EBADMSG, context: what.into() }
-}
-
-/// An `entity_addrvec_t`: marker 2 and a counted list (or a single legacy address).
-pub fn decode_addrvec(d: &mut Decoder<'_>) -> Result<Vec<EntityAddr>> {
-    let marker = d.u8()?;
-    if marker == 2 {
-        let n = d.count(1)?;
-        (0..n).map(|_| EntityAddr::decode(d)).collect()
-    } else {
-        // a single entity_addr_t: put the marker back by decoding from a copy
-        Err(Error::Corrupt(format!("entity_addrvec_t marker {marker}")))
-    }
 }
 
 #[cfg(test)]
@@ -431,7 +411,7 @@ mod tests {
         let ident = server_rx.next_frame().unwrap().unwrap();
         assert_eq!(ident.tag, tag::CLIENT_IDENT);
         let mut d = Decoder::new(ident.control());
-        let mine = decode_addrvec(&mut d).unwrap();
+        let mine = EntityAddr::decode_vec(&mut d).unwrap();
         assert_eq!(mine[0].nonce, 77);
         assert_eq!(mine[0].addr.unwrap().to_string(), "127.0.0.1:0");
         let _peer = EntityAddr::decode(&mut d).unwrap();
@@ -452,6 +432,37 @@ mod tests {
         assert_eq!(est.global_id, Some(4100));
         assert!(est.lossy);
         assert!(!est.secure);
+    }
+
+    /// The peer's signature over what we sent is checked: a wrong one ends the handshake.
+    #[test]
+    fn a_wrong_peer_signature_is_refused() {
+        let peer = EntityAddr::new(EntityAddr::TYPE_MSGR2, "127.0.0.1:3300".parse().unwrap(), 0);
+        let mut hs = Handshake::new(
+            EntityType::Mon,
+            peer,
+            Credentials::None(EntityName::client("admin")),
+            vec![CON_MODE_CRC],
+            0,
+            1,
+            0,
+        );
+        let banner = hs.start();
+        hs.receiver().feed(&banner);
+        hs.advance().unwrap();
+        let mut tx = FrameSender::new();
+        let mut w = Vec::new();
+        let mut body = vec![EntityType::Mon as u8];
+        peer.encode(&mut body);
+        tx.encode(tag::HELLO, &[&body], &mut w);
+        let mut done = Vec::new();
+        7u64.encode(&mut done);
+        CON_MODE_CRC.encode(&mut done);
+        0u32.encode(&mut done);
+        tx.encode(tag::AUTH_DONE, &[&done], &mut w);
+        tx.encode(tag::AUTH_SIGNATURE, &[&[1u8; 32]], &mut w);
+        hs.receiver().feed(&w);
+        assert!(matches!(hs.advance(), Err(Error::Remote { errno: libc::EBADMSG, .. })));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::crush::{self, CrushMap, ITEM_NONE};
-use crate::denc::{Decode, Decoder, EntityAddr};
+use crate::denc::{Decoder, EntityAddr};
 use crate::error::{Error, Result};
 use crate::rados::placement::{pg_num_mask, stable_mod, str_hash_rjenkins};
 
@@ -211,18 +211,6 @@ pub struct OsdMap {
     pub pg_upmap_items: BTreeMap<PgId, Vec<(i32, i32)>>,
 }
 
-fn decode_addrs(d: &mut Decoder<'_>) -> Result<Vec<EntityAddr>> {
-    // an entity_addrvec_t (marker 2) or a single entity_addr_t
-    let peek = Decoder::clone(d).u8()?;
-    if peek == 2 {
-        d.u8()?;
-        let n = d.count(1)?;
-        (0..n).map(|_| EntityAddr::decode(d)).collect()
-    } else {
-        Ok(vec![EntityAddr::decode(d)?])
-    }
-}
-
 fn i32s(d: &mut Decoder<'_>) -> Result<Vec<i32>> {
     let n = d.count(4)?;
     (0..n).map(|_| d.i32()).collect()
@@ -264,7 +252,7 @@ impl OsdMap {
         let n = d.count(4)?;
         m.osd_weight = (0..n).map(|_| d.u32()).collect::<Result<_>>()?;
         let n = d.count(1)?;
-        m.osd_addrs = (0..n).map(|_| decode_addrs(d)).collect::<Result<_>>()?;
+        m.osd_addrs = (0..n).map(|_| EntityAddr::decode_vec(d)).collect::<Result<_>>()?;
         let n = d.count(17)?;
         for _ in 0..n {
             let pg = decode_pg(d)?;
