@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::backend::{Backend, PoolInfo};
+use super::cluster::backend::ClusterBackend;
 use super::local::{LocalBackend, LocalStoreOptions};
 use crate::config::{Config, EntityName};
 use crate::error::{Error, Result};
@@ -75,18 +76,18 @@ impl Rados {
             State::Shutdown => return Err(Error::NotConnected),
             State::Configuring => {}
         }
-        let (store, store_options, mon_host) = {
+        let (store, store_options, mon_host, config) = {
             let config = self.context.config();
             let store_options = LocalStoreOptions {
                 sync_writes: config.get_bool("rados_local_store_sync_writes"),
                 poll: std::time::Duration::from_micros(config.get_u64("rados_local_store_poll_us")),
             };
-            (config.get_str("rados_local_store"), store_options, config.get_str("mon_host"))
+            (config.get_str("rados_local_store"), store_options, config.get_str("mon_host"), config.clone())
         };
         let backend: Arc<dyn Backend> = if !store.is_empty() {
             LocalBackend::connect(&PathBuf::from(store), &store_options)?
         } else if !mon_host.is_empty() {
-            return Err(Error::NotImplemented("rados_connect to a cluster (mon_host)"));
+            ClusterBackend::connect(&config)?
         } else {
             return Err(Error::NotFound(
                 "no monitors (mon_host) and no local store (rados_local_store) configured".into(),

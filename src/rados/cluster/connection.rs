@@ -92,10 +92,21 @@ impl Connection {
         timeout: Duration,
         dispatcher: Arc<dyn Dispatcher>,
     ) -> Result<Arc<Connection>> {
+        Connection::open_addr(EntityAddr::new(EntityAddr::TYPE_MSGR2, peer, 0), peer_type, me, timeout, dispatcher)
+    }
+
+    /// `open` to a peer known by its full address (daemons check the nonce).
+    pub fn open_addr(
+        peer_addr: EntityAddr,
+        peer_type: EntityType,
+        me: &ClientIdentity,
+        timeout: Duration,
+        dispatcher: Arc<dyn Dispatcher>,
+    ) -> Result<Arc<Connection>> {
+        let peer = peer_addr.addr.ok_or_else(|| Error::InvalidArgument(format!("no IP address in {peer_addr}")))?;
         let deadline = Instant::now() + timeout;
         let mut stream = TcpStream::connect_timeout(&peer, timeout).map_err(io("connect"))?;
         stream.set_nodelay(true).map_err(io("nodelay"))?;
-        let peer_addr = EntityAddr::new(EntityAddr::TYPE_MSGR2, peer, 0);
         let mut hs = Handshake::new(
             peer_type,
             peer_addr,

@@ -11,6 +11,7 @@ macro_rules! trace {
     };
 }
 
+pub mod backend;
 pub mod cephx;
 pub mod connection;
 pub mod crush;
@@ -18,7 +19,10 @@ mod crush_ln;
 pub mod crypto;
 pub mod frames;
 pub mod handshake;
+pub mod json;
 pub mod monclient;
+pub mod objecter;
+pub mod osd_wire;
 pub mod osdmap;
 
 /// True when `CEPHRS_DEBUG` is set (read once).

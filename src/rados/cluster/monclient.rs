@@ -20,6 +20,8 @@ pub mod msg {
     pub const OSD_MAP: u16 = 41;
     pub const MON_COMMAND: u16 = 50;
     pub const MON_COMMAND_ACK: u16 = 51;
+    pub const POOL_OP_REPLY: u16 = 48;
+    pub const POOL_OP: u16 = 49;
 }
 
 /// How often the monitor session is kept alive (upstream's `mon_client_ping_interval`).
@@ -33,10 +35,10 @@ pub trait OsdMapSink: Send + Sync {
     fn osd_map(&self, front: &[u8]);
 }
 
-struct PendingCommand {
-    cmd: Vec<String>,
-    input: Vec<u8>,
-    reply: mpsc::Sender<Result<CommandReply>>,
+/// A request waiting for its reply (resent on a new session).
+struct PendingRequest {
+    msg: Message,
+    reply: mpsc::Sender<Result<Message>>,
 }
 
 struct State {
@@ -44,7 +46,7 @@ struct State {
     fsid: Option<[u8; 16]>,
     global_id: u64,
     next_tid: u64,
-    commands: HashMap<u64, PendingCommand>,
+    commands: HashMap<u64, PendingRequest>,
     /// Next OSD map epoch we want (0: the latest full map).
     osdmap_want: u32,
     shutdown: bool,
@@ -183,8 +185,7 @@ impl MonClient {
         st.conn = Some(conn.clone());
         st.hunting = false;
         let subscribe = subscribe_message(st.osdmap_want);
-        let resend: Vec<Message> =
-            st.commands.iter().map(|(tid, c)| command_message(*tid, st.fsid, &c.cmd, &c.input)).collect();
+        let resend: Vec<Message> = st.commands.values().map(|c| c.msg.clone()).collect();
         drop(st);
         self.changed.notify_all();
         conn.send(&subscribe)?;
@@ -239,6 +240,12 @@ impl MonClient {
         self.lock().global_id
     }
 
+    /// Who we are, with the global id the monitors assigned: what OSD
+    /// connections present.
+    pub fn identity(&self) -> ClientIdentity {
+        self.identity.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The cluster fsid, as text.
     pub fn fsid(&self) -> String {
         self.lock().fsid.map(|f| format_uuid(&f)).unwrap_or_default()
@@ -261,24 +268,61 @@ impl MonClient {
 
     /// Runs a monitor command; waits for its reply (`timeout` None: forever).
     pub fn command(&self, cmd: &[String], input: &[u8], timeout: Option<Duration>) -> Result<CommandReply> {
+        let fsid = self.lock().fsid;
+        let reply = self.request(command_message(fsid, cmd, input), timeout)?;
+        let mut d = Decoder::new(&reply.front);
+        skip_paxos_header(&mut d)?;
+        let r = d.i32()?;
+        let rs = d.string()?;
+        Ok((r, rs, reply.data))
+    }
+
+    /// Runs a pool operation (MPoolOp); returns the monitor's result, the
+    /// map epoch that carries it and the reply data.
+    pub fn pool_op(&self, op: u32, pool: u32, name: &str, snap: u64, crush_rule: i16) -> Result<(i32, u32, Vec<u8>)> {
+        let fsid = self.lock().fsid.unwrap_or([0; 16]);
+        let mut front = Vec::new();
+        paxos_header(&mut front);
+        front.extend_from_slice(&fsid);
+        pool.encode(&mut front);
+        op.encode(&mut front);
+        0u64.encode(&mut front);
+        snap.encode(&mut front);
+        name.encode(&mut front);
+        0u8.encode(&mut front);
+        (crush_rule as u16).encode(&mut front);
+        let reply =
+            self.request(Message::new(msg::POOL_OP, 4, 2, front), Some(self.timeout.max(Duration::from_secs(60))))?;
+        let mut d = Decoder::new(&reply.front);
+        skip_paxos_header(&mut d)?;
+        d.take(16)?;
+        let r = d.u32()? as i32;
+        let epoch = d.u32()?;
+        let data = if d.u8()? != 0 { d.bytes()?.to_vec() } else { Vec::new() };
+        Ok((r, epoch, data))
+    }
+
+    /// Sends a request that the monitor answers with the same tid; resent
+    /// after a session loss.
+    fn request(&self, mut m: Message, timeout: Option<Duration>) -> Result<Message> {
         let (tx, rx) = mpsc::channel();
-        let (tid, conn, msg) = {
+        let (tid, conn) = {
             let mut st = self.lock();
             if st.shutdown {
                 return Err(Error::NotConnected);
             }
             let tid = st.next_tid;
             st.next_tid += 1;
-            let msg = command_message(tid, st.fsid, cmd, input);
-            st.commands.insert(tid, PendingCommand { cmd: cmd.to_vec(), input: input.to_vec(), reply: tx });
-            (tid, st.conn.clone(), msg)
+            m.tid = tid;
+            st.commands.insert(tid, PendingRequest { msg: m.clone(), reply: tx });
+            (tid, st.conn.clone())
         };
         if let Some(c) = conn {
             // a failed send is resent when the session is back
-            let _ = c.send(&msg);
+            let _ = c.send(&m);
         }
         let reply = match timeout {
-            Some(t) => rx.recv_timeout(t).map_err(|_| Error::TimedOut(format!("monitor command {cmd:?}"))),
+            Some(t) => rx.recv_timeout(t).map_err(|_| Error::TimedOut(format!("monitor request {}", m.kind))),
             None => rx.recv().map_err(|_| Error::NotConnected),
         };
         if reply.is_err() {
@@ -303,13 +347,9 @@ impl MonClient {
         self.changed.notify_all();
     }
 
-    fn handle_command_ack(&self, msg: &Message) -> Result<()> {
-        let mut d = Decoder::new(&msg.front);
-        skip_paxos_header(&mut d)?;
-        let r = d.i32()?;
-        let rs = d.string()?;
+    fn handle_reply(&self, msg: Message) -> Result<()> {
         if let Some(c) = self.lock().commands.remove(&msg.tid) {
-            let _ = c.reply.send(Ok((r, rs, msg.data.clone())));
+            let _ = c.reply.send(Ok(msg));
         }
         Ok(())
     }
@@ -317,12 +357,13 @@ impl MonClient {
 
 impl Dispatcher for MonClient {
     fn message(&self, _conn: &Arc<Connection>, msg: Message) {
+        let kind = msg.kind;
         let r = match msg.kind {
             msg::MON_MAP => decode_monmap_fsid(&msg.front).map(|fsid| {
                 self.lock().fsid = Some(fsid);
                 self.changed.notify_all();
             }),
-            msg::MON_COMMAND_ACK => self.handle_command_ack(&msg),
+            msg::MON_COMMAND_ACK | msg::POOL_OP_REPLY => self.handle_reply(msg),
             msg::OSD_MAP => {
                 let sink = self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Weak::upgrade);
                 if let Some(s) = sink {
@@ -333,7 +374,7 @@ impl Dispatcher for MonClient {
             _ => Ok(()),
         };
         if let Err(e) = r {
-            trace!("monitor message {} not understood: {e}", msg.kind);
+            trace!("monitor message {kind} not understood: {e}");
         }
     }
 
@@ -380,13 +421,12 @@ fn skip_paxos_header(d: &mut Decoder<'_>) -> Result<()> {
     d.take(8 + 2 + 8).map(|_| ())
 }
 
-fn command_message(tid: u64, fsid: Option<[u8; 16]>, cmd: &[String], input: &[u8]) -> Message {
+fn command_message(fsid: Option<[u8; 16]>, cmd: &[String], input: &[u8]) -> Message {
     let mut front = Vec::new();
     paxos_header(&mut front);
     front.extend_from_slice(&fsid.unwrap_or([0; 16]));
     cmd.to_vec().encode(&mut front);
     let mut m = Message::new(msg::MON_COMMAND, 1, 1, front);
-    m.tid = tid;
     m.data = input.to_vec();
     m
 }

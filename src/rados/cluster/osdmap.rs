@@ -18,7 +18,7 @@ const POOL_FLAG_HASHPSPOOL: u64 = 1;
 const POOL_TYPE_REPLICATED: u8 = 1;
 
 /// A placement group id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct PgId {
     pub pool: i64,
     pub seed: u32,
