@@ -28,6 +28,12 @@ run rados-suite "$here/python/run_suite.sh" rados_suite.py "$lib" "${CEPHRS_CLUS
 run cls-rbd-suite "$here/python/run_suite.sh" cls_rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run rbd-suite "$here/python/run_suite.sh" rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run rbd-layout "$here/python/run_suite.sh" rbd_layout.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
+if [ -n "${CEPHRS_CLUSTER_CONF:-}" ]; then
+    run mon-commands "$here/compare.sh" "$lib" "$here/python/cluster_commands.py" "$CEPHRS_CLUSTER_CONF"
+else
+    echo "== mon-commands"
+    echo "SKIP mon-commands: needs a cluster (CEPHRS_CLUSTER_CONF; tools/test-all.sh starts one)"
+fi
 run demo "$here/demo/run.sh" "$lib"
 run fio "$here/fio/run_fio.sh" "$lib"
 run crash env LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/crash_test.py" 4

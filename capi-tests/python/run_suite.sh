@@ -2,7 +2,8 @@
 # Runs one of the behaviour suites (a script taking --conf and --expect, whose
 # reference is expected/<script>.txt): under our libraries on a fresh local
 # store, compared with upstream's reference; and, when a cluster conf is given,
-# under upstream's libraries on that cluster, to show the reference still holds.
+# under upstream's libraries on that cluster (the reference still holds) and
+# under ours on that cluster, once with ms_client_mode = crc and once secure.
 #
 # usage: run_suite.sh SCRIPT.py LIBDIR [CLUSTER_CEPH_CONF]
 set -eu
@@ -22,6 +23,12 @@ LD_LIBRARY_PATH=$lib timeout 900 /usr/bin/python3 "$here/$name.py" --conf "$tmp/
 if [ -n "$cluster_conf" ]; then
     printf 'upstream, cluster: '
     timeout 900 /usr/bin/python3 "$here/$name.py" --conf "$cluster_conf" --expect "$expected" || status=1
+    for mode in crc secure; do
+        sed "s/^\[client\]/[client]\nms_client_mode = $mode\nms_mon_client_mode = $mode/" "$cluster_conf" > "$tmp/$mode.conf"
+        grep -q "ms_client_mode = $mode" "$tmp/$mode.conf" || printf '[client]\nms_client_mode = %s\nms_mon_client_mode = %s\n' "$mode" "$mode" >> "$tmp/$mode.conf"
+        printf 'ours, cluster, %s: ' "$mode"
+        LD_LIBRARY_PATH=$lib timeout 900 /usr/bin/python3 "$here/$name.py" --conf "$tmp/$mode.conf" --expect "$expected" || status=1
+    done
 else
     echo "SKIP upstream on a cluster: no cluster conf given (tools/test-all.sh starts one)"
 fi

@@ -62,7 +62,12 @@ impl ErrorReturn for *mut c_void {
 pub(crate) fn entry<R: ErrorReturn>(body: impl FnOnce() -> Result<R>) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(value)) => value,
-        Ok(Err(error)) => R::from_errno(error.errno()),
+        Ok(Err(error)) => {
+            if crate::rados::cluster::debug_enabled() {
+                eprintln!("cephrs: call failed: {error}");
+            }
+            R::from_errno(error.errno())
+        }
         Err(_) => R::from_errno(Error::Panic.errno()),
     }
 }

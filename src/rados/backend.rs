@@ -121,6 +121,9 @@ pub trait Backend: Send + Sync {
     /// Waits until every watch callback queued so far has run.
     fn watch_flush(&self) -> Result<()>;
 
+    /// Runs a monitor command: its return code, status string and output.
+    fn mon_command(&self, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)>;
+
     /// Makes every completed write durable (power-loss safe).
     fn flush(&self) -> Result<()>;
     /// Closes this client's use of the backend.

@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::rados::op::{ObjectOperation, OpStep};
 use crate::rados::{check, IoCtx};
 
-/// `RBD_MAX_BLOCK_NAME_PREFIX_LENGTH` minus the NUL.
-const MAX_PREFIX_LEN: usize = 23;
+/// `RBD_MAX_BLOCK_NAME_PREFIX_LENGTH`: upstream accepts a 24-character
+/// prefix (seen on a cluster: `rbd_data.31.106c50a42d0b`, a data pool image).
+const MAX_PREFIX_LEN: usize = 24;
 /// `RBD_MAX_IMAGE_ID_LENGTH`.
 const MAX_ID_LEN: usize = 24;
 

@@ -375,7 +375,7 @@ fn register_cluster(context: std::sync::Arc<ConfigContext>, cct: Option<usize>) 
 }
 
 /// The cluster handle behind a `rados_t`.
-fn cluster_entry(cluster: rados_t) -> Result<std::sync::Arc<ClusterEntry>> {
+pub(super) fn cluster_entry(cluster: rados_t) -> Result<std::sync::Arc<ClusterEntry>> {
     CLUSTERS.get(cluster)
 }
 

@@ -1,8 +1,13 @@
 //! Monitor, manager, OSD and PG commands; cluster log; service registration.
 
+use super::cluster::cluster_entry;
 use crate::capi::prelude::*;
 
-/// Not implemented yet: returns -ENOSYS.
+/// Runs a monitor command (`cmd`: `cmdlen` JSON strings, joined as upstream
+/// sends them) with input `inbuf`; stores the output and the status string in
+/// `malloc`ed buffers (free with `rados_buffer_free`) when their pointers are
+/// not NULL. Returns the monitor's return code.
+/// Errors: -EINVAL for NULL commands, -ENOTCONN, -EOPNOTSUPP on the local store.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mon_command(
     cluster: rados_t,
@@ -15,7 +20,85 @@ pub unsafe extern "C" fn rados_mon_command(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
+    entry(|| {
+        let backend = cluster_entry(cluster)?.rados.backend()?;
+        // SAFETY: cmd holds cmdlen C strings, inbuf inbuflen bytes (C contract).
+        let (cmd, input) = unsafe { (commands(cmd, cmdlen)?, input_bytes(inbuf, inbuflen)?) };
+        let (r, status, output) = backend.mon_command(&cmd, input)?;
+        // SAFETY: NULL or valid out-parameters (C contract).
+        unsafe { command_out(&output, &status, outbuf, outbuflen, outs, outslen) }?;
+        Ok(r)
+    })
+}
+
+/// Not implemented yet: returns -ENOSYS. (Upstream sends these to one
+/// monitor as an MCommand, which serves a different command table.)
+#[no_mangle]
+pub unsafe extern "C" fn rados_mon_command_target(
+    cluster: rados_t,
+    name: *const c_char,
+    cmd: *mut *const c_char,
+    cmdlen: usize,
+    inbuf: *const c_char,
+    inbuflen: usize,
+    outbuf: *mut *mut c_char,
+    outbuflen: *mut usize,
+    outs: *mut *mut c_char,
+    outslen: *mut usize,
+) -> c_int {
     enosys!()
+}
+
+/// The command strings of a `cmd`/`cmdlen` pair.
+///
+/// # Safety
+/// `cmd` is NULL or holds `cmdlen` pointers, each NULL or a C string.
+unsafe fn commands(cmd: *mut *const c_char, cmdlen: usize) -> Result<Vec<String>> {
+    // SAFETY: per this function's contract.
+    let ptrs = unsafe { c_slice(cmd as *const *const c_char, cmdlen, "cmd") }?;
+    if ptrs.is_empty() {
+        return Err(Error::invalid("no command"));
+    }
+    // SAFETY: each pointer is NULL or a C string.
+    ptrs.iter().map(|&p| unsafe { c_str(p, "cmd") }.map(str::to_string)).collect()
+}
+
+/// The input buffer (NULL with length 0 is empty).
+///
+/// # Safety
+/// `inbuf` is NULL or valid for `inbuflen` bytes.
+unsafe fn input_bytes<'a>(inbuf: *const c_char, inbuflen: usize) -> Result<&'a [u8]> {
+    if inbuflen == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: per this function's contract.
+    unsafe { c_slice(inbuf as *const u8, inbuflen, "inbuf") }
+}
+
+/// Stores a command's output and status for the caller.
+///
+/// # Safety
+/// Every pointer is NULL or valid for writes.
+unsafe fn command_out(
+    output: &[u8],
+    status: &str,
+    outbuf: *mut *mut c_char,
+    outbuflen: *mut usize,
+    outs: *mut *mut c_char,
+    outslen: *mut usize,
+) -> Result<()> {
+    for (bytes, buf, len) in [(output, outbuf, outbuflen), (status.as_bytes(), outs, outslen)] {
+        if !buf.is_null() {
+            let p = if bytes.is_empty() { std::ptr::null_mut() } else { malloc_copy(bytes, 0)? as *mut c_char };
+            // SAFETY: per this function's contract.
+            unsafe { *buf = p };
+        }
+        if !len.is_null() {
+            // SAFETY: per this function's contract.
+            unsafe { *len = bytes.len() };
+        }
+    }
+    Ok(())
 }
 
 /// Not implemented yet: returns -ENOSYS.
@@ -37,23 +120,6 @@ pub unsafe extern "C" fn rados_mgr_command(
 /// Not implemented yet: returns -ENOSYS.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mgr_command_target(
-    cluster: rados_t,
-    name: *const c_char,
-    cmd: *mut *const c_char,
-    cmdlen: usize,
-    inbuf: *const c_char,
-    inbuflen: usize,
-    outbuf: *mut *mut c_char,
-    outbuflen: *mut usize,
-    outs: *mut *mut c_char,
-    outslen: *mut usize,
-) -> c_int {
-    enosys!()
-}
-
-/// Not implemented yet: returns -ENOSYS.
-#[no_mangle]
-pub unsafe extern "C" fn rados_mon_command_target(
     cluster: rados_t,
     name: *const c_char,
     cmd: *mut *const c_char,

@@ -552,6 +552,10 @@ impl Backend for ClusterBackend {
         Ok(())
     }
 
+    fn mon_command(&self, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)> {
+        self.monc.command(cmd, input, None)
+    }
+
     fn flush(&self) -> Result<()> {
         // the OSDs acknowledge writes once they are durable
         Ok(())

@@ -478,6 +478,16 @@ impl Objecter {
         }
         let op = st.ops.remove(&m.tid).expect("present");
         drop(st);
+        if reply.result < 0 {
+            trace!(
+                "op {} on {:?}: {} (ops {:x?}, rvals {:?})",
+                m.tid,
+                String::from_utf8_lossy(&op.req.target.name),
+                reply.result,
+                op.req.ops.codes,
+                reply.rvals
+            );
+        }
         if op.req.direct {
             (op.req.done)(Ok(reply));
         } else {

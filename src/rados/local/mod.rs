@@ -317,6 +317,10 @@ impl Backend for LocalBackend {
         Ok(())
     }
 
+    fn mon_command(&self, _cmd: &[String], _input: &[u8]) -> Result<(i32, String, Vec<u8>)> {
+        Err(Error::NotSupported("monitor commands need a cluster (the local store has no monitors)".into()))
+    }
+
     fn flush(&self) -> Result<()> {
         self.store().flush()
     }
