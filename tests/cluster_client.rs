@@ -237,3 +237,90 @@ mod placement {
         mc.shutdown();
     }
 }
+
+/// A client of the cluster through the RADOS API, in `mode` (crc or secure).
+fn rados_client(
+    conf: &str,
+    mode: &str,
+) -> (std::sync::Arc<cephrs::rados::Rados>, std::sync::Arc<cephrs::rados::IoCtx>) {
+    use cephrs::rados::{ConfigContext, IoCtx, Rados};
+    let ctx = ConfigContext::new(EntityName::client("admin"), "ceph");
+    {
+        let mut c = ctx.config();
+        c.read_files(Some(conf)).unwrap();
+        c.set("ms_client_mode", mode).unwrap();
+        c.set("ms_mon_client_mode", mode).unwrap();
+    }
+    let rados = Rados::new(ctx);
+    rados.connect().unwrap();
+    let pool = rados.pool_by_name("rbd").unwrap();
+    let io = IoCtx::new(rados.clone(), pool).unwrap();
+    (rados, io)
+}
+
+/// Writes `count` 4 KiB objects with `depth` in flight; returns the failures.
+fn write_stream(io: &std::sync::Arc<cephrs::rados::IoCtx>, prefix: &str, count: usize, depth: usize) -> Vec<String> {
+    use cephrs::rados::op::{ObjectOperation, OpStep};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut failures = Vec::new();
+    let mut in_flight = 0;
+    for i in 0..count {
+        if in_flight == depth {
+            let (name, r): (String, i32) = rx.recv().unwrap();
+            if r != 0 {
+                failures.push(format!("{name}: {r}"));
+            }
+            in_flight -= 1;
+        }
+        let name = format!("{prefix}-{}", i % 4096);
+        let data = vec![(i % 251) as u8; 4096];
+        let tx = tx.clone();
+        let key = name.clone().into_bytes();
+        io.aio_operate(&key, ObjectOperation::single(OpStep::Write { offset: 0, data }), None, move |reply| {
+            let _ = tx.send((name, reply.result));
+        });
+        in_flight += 1;
+    }
+    for _ in 0..in_flight {
+        let (name, r) = rx.recv().unwrap();
+        if r != 0 {
+            failures.push(format!("{name}: {r}"));
+        }
+    }
+    failures
+}
+
+#[test]
+fn thirty_two_ops_to_osds_without_a_session_complete() {
+    let Some(conf) = conf() else { return };
+    let (rados, io) = rados_client(&conf, "crc");
+    // the first ops of a fresh client: every OSD session opens under them
+    let failures = write_stream(&io, "fresh32", 32, 32);
+    assert!(failures.is_empty(), "{failures:?}");
+    for i in 0..32 {
+        let got = io.read(format!("fresh32-{i}").as_bytes(), 0, 0).unwrap();
+        assert_eq!(got, vec![(i % 251) as u8; 4096], "object {i}");
+    }
+    rados.shutdown();
+}
+
+#[test]
+fn two_hundred_thousand_writes_in_secure_mode() {
+    let Some(conf) = conf() else { return };
+    let (rados, io) = rados_client(&conf, "secure");
+    let count: usize = std::env::var("CEPHRS_TEST_STREAM_WRITES").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
+    let start = std::time::Instant::now();
+    let failures = write_stream(&io, "stream", count, 32);
+    let secs = start.elapsed().as_secs_f64();
+    assert!(failures.is_empty(), "{} failures, first {:?}", failures.len(), &failures[..failures.len().min(5)]);
+    // the last writes of each object read back
+    for i in (count.saturating_sub(4096)..count).step_by(97) {
+        let got = io.read(format!("stream-{}", i % 4096).as_bytes(), 0, 0).unwrap();
+        assert_eq!(got, vec![(i % 251) as u8; 4096], "write {i}");
+    }
+    println!(
+        "stream: {count} 4 KiB writes at 32 in flight, secure mode, {:.0} writes/s, no errors",
+        count as f64 / secs
+    );
+    rados.shutdown();
+}

@@ -31,24 +31,6 @@ pub unsafe extern "C" fn rados_mon_command(
     })
 }
 
-/// Not implemented yet: returns -ENOSYS. (Upstream sends these to one
-/// monitor as an MCommand, which serves a different command table.)
-#[no_mangle]
-pub unsafe extern "C" fn rados_mon_command_target(
-    cluster: rados_t,
-    name: *const c_char,
-    cmd: *mut *const c_char,
-    cmdlen: usize,
-    inbuf: *const c_char,
-    inbuflen: usize,
-    outbuf: *mut *mut c_char,
-    outbuflen: *mut usize,
-    outs: *mut *mut c_char,
-    outslen: *mut usize,
-) -> c_int {
-    enosys!()
-}
-
 /// The command strings of a `cmd`/`cmdlen` pair.
 ///
 /// # Safety
@@ -120,6 +102,24 @@ pub unsafe extern "C" fn rados_mgr_command(
 /// Not implemented yet: returns -ENOSYS.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mgr_command_target(
+    cluster: rados_t,
+    name: *const c_char,
+    cmd: *mut *const c_char,
+    cmdlen: usize,
+    inbuf: *const c_char,
+    inbuflen: usize,
+    outbuf: *mut *mut c_char,
+    outbuflen: *mut usize,
+    outs: *mut *mut c_char,
+    outslen: *mut usize,
+) -> c_int {
+    enosys!()
+}
+
+/// Not implemented yet: returns -ENOSYS. (Upstream sends these to one
+/// monitor as an MCommand, which serves a different command table.)
+#[no_mangle]
+pub unsafe extern "C" fn rados_mon_command_target(
     cluster: rados_t,
     name: *const c_char,
     cmd: *mut *const c_char,
