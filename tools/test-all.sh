@@ -26,7 +26,7 @@ echo "== cluster client against the live cluster (msgr2 crc+secure, cephx, CRUSH
 log=$(mktemp)
 CEPHRS_TEST_CLUSTER_CONF=$CEPHRS_CLUSTER_CONF cargo test -q --release --test cluster_client -- --nocapture > "$log" 2>&1 \
     || { cat "$log"; rm -f "$log"; exit 1; }
-grep -oE '^test result.*|placement: .*' "$log"
+grep -oE '^test result.*|placement: .*|stream: .*' "$log"
 rm -f "$log"
 echo "== capi-tests"
 capi-tests/run.sh build/lib
