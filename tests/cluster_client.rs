@@ -266,7 +266,8 @@ fn write_stream(io: &std::sync::Arc<cephrs::rados::IoCtx>, prefix: &str, count: 
     let mut in_flight = 0;
     for i in 0..count {
         if in_flight == depth {
-            let (name, r): (String, i32) = rx.recv().unwrap();
+            let (name, r): (String, i32) =
+                rx.recv_timeout(Duration::from_secs(60)).expect("a write did not complete within 60 s");
             if r != 0 {
                 failures.push(format!("{name}: {r}"));
             }
@@ -282,7 +283,7 @@ fn write_stream(io: &std::sync::Arc<cephrs::rados::IoCtx>, prefix: &str, count: 
         in_flight += 1;
     }
     for _ in 0..in_flight {
-        let (name, r) = rx.recv().unwrap();
+        let (name, r) = rx.recv_timeout(Duration::from_secs(60)).expect("a write did not complete within 60 s");
         if r != 0 {
             failures.push(format!("{name}: {r}"));
         }

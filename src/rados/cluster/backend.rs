@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::rados::backend::{
     Backend, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo, PoolSnap, WatchHandler,
 };
-use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, SnapContext, WatcherInfo, SNAP_DIR, SNAP_HEAD};
+use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, WatcherInfo, SNAP_DIR, SNAP_HEAD};
 use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput, StepResult};
 
 /// `pg_pool_t` flags.
@@ -138,39 +138,23 @@ impl ClusterBackend {
         Ok(data)
     }
 
-    /// Runs one raw op on an object and waits for its reply.
+    /// Runs one raw op on an object (or a PG) and waits for its result and output.
     fn run_raw(&self, target: &ObjectTarget, raw: RawOp, flags: u32, pg_seed: Option<u32>) -> Result<(i32, Vec<u8>)> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.objecter.submit(OsdRequest {
-            target: target.clone(),
-            pg_seed,
-            ops: EncodedOps::new(vec![raw]),
-            flags,
-            snap: SNAP_HEAD,
-            snapc: SnapContext::default(),
-            mtime: now(),
-            direct: true,
-            done: Box::new(move |r| {
-                let _ = tx.send(r);
-            }),
-        });
-        match rx.recv() {
-            Ok(Ok(mut reply)) => Ok((reply.result, reply.outdata.pop().unwrap_or_default())),
-            Ok(Err(errno)) => Err(Error::remote(errno, "osd op")),
-            Err(_) => Err(Error::NotConnected),
-        }
+        let mut reply = self.objecter.call(target.clone(), raw, flags, pg_seed, None)?;
+        Ok((reply.result, reply.outdata.pop().unwrap_or_default()))
     }
 }
 
 fn to_reply(codes: &[u16], r: std::result::Result<super::osd_wire::OpReplyMsg, i32>) -> OpReply {
-    let reply = match r {
+    let mut reply = match r {
         Ok(reply) => reply,
         Err(errno) => return OpReply::failed(errno, codes.len()),
     };
     let mut steps = Vec::with_capacity(codes.len());
+    let mut outdata = std::mem::take(&mut reply.outdata).into_iter();
     for (i, c) in codes.iter().enumerate() {
         let rval = reply.rvals.get(i).copied().unwrap_or(0);
-        let out = match reply.outdata.get(i) {
+        let out = match outdata.next() {
             Some(data) if rval >= 0 && !data.is_empty() => match decode_step_output(*c, data) {
                 Ok(o) => o,
                 Err(_) if reply.result < 0 => StepOutput::None,
@@ -189,9 +173,10 @@ impl Backend for ClusterBackend {
         let ObjectOperation { steps, .. } = &op;
         let writes = op.has_writes();
         if writes && read_snap != SNAP_HEAD {
-            // as upstream's IoCtx: writes while reading from a snapshot are refused
+            // as upstream's IoCtx: writes while reading from a snapshot are
+            // refused (reported later, as every reply: never inside submit)
             let n = op.steps.len();
-            on_reply(OpReply::failed(libc::EROFS, n));
+            self.objecter.defer(Box::new(move || on_reply(OpReply::failed(libc::EROFS, n))));
             return;
         }
         let list_snaps = steps.iter().any(|s| matches!(s.op, OpStep::ListSnaps));
@@ -491,7 +476,6 @@ impl Backend for ClusterBackend {
             };
             let raw = RawOp::pgnls((max - out.len()) as u64, map.epoch, &handle);
             let (r, data) = self.run_raw(&target, raw, flag::READ | flag::PGOP, Some(pg))?;
-            trace!("pgnls pg {pg}: r={r} {} bytes", data.len());
             if r < 0 && r != -libc::ENOENT {
                 return Err(Error::remote(r, "pgnls"));
             }
@@ -528,7 +512,7 @@ impl Backend for ClusterBackend {
         if r < 0 {
             return Err(Error::remote(r, "list watchers"));
         }
-        match decode_step_output(code::LIST_WATCHERS, &data)? {
+        match decode_step_output(code::LIST_WATCHERS, data)? {
             StepOutput::Watchers(w) => Ok(w),
             _ => Ok(Vec::new()),
         }

@@ -16,6 +16,7 @@ use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use super::connection::{ClientIdentity, Connection, Dispatcher, Message, CLIENT_FEATURES};
+use super::json::Json;
 use super::monclient::{msg as mon_msg, MonClient, OsdMapSink};
 use super::osd_wire::{
     backoff_op, decode_osd_op_reply, encode_osd_op, flag, msg, watch_event, Backoff, EncodedOps, OpHeader, OpReplyMsg,
@@ -47,6 +48,23 @@ pub struct OsdRequest {
     /// Run `done` on the connection's reader thread (a synchronous caller waits).
     pub direct: bool,
     pub done: OpDone,
+}
+
+impl OsdRequest {
+    /// A one-op request at the head, now, for a waiting caller.
+    pub fn single(target: ObjectTarget, raw: RawOp, flags: u32, pg_seed: Option<u32>, done: OpDone) -> OsdRequest {
+        OsdRequest {
+            target,
+            pg_seed,
+            ops: EncodedOps::new(vec![raw]),
+            flags,
+            snap: SNAP_HEAD,
+            snapc: SnapContext::default(),
+            mtime: now(),
+            direct: true,
+            done,
+        }
+    }
 }
 
 /// Where an op goes under one map.
@@ -86,8 +104,8 @@ enum LingerKind {
         timeout: u32,
         gen: u32,
         registered: bool,
-        /// The tid of the registration in flight, if any.
-        registering: Option<u64>,
+        /// A re-registration is in flight.
+        reconnecting: bool,
         last_error: i32,
         confirmed: Instant,
         /// The OSD the registration went to.
@@ -218,14 +236,8 @@ impl Objecter {
         if r < 0 {
             return Err(Error::remote(r, "osd dump"));
         }
-        // the dump's epoch: the first "epoch" field
-        let text = String::from_utf8_lossy(&out);
-        let epoch = text
-            .split("\"epoch\":")
-            .nth(1)
-            .and_then(|s| s.trim_start().split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|s| s.parse::<u32>().ok())
-            .unwrap_or(0);
+        let dump = Json::parse(&String::from_utf8_lossy(&out))?;
+        let epoch = dump.get("epoch").and_then(Json::as_u64).unwrap_or(0) as u32;
         if self.map()?.epoch >= epoch {
             return Ok(());
         }
@@ -246,12 +258,56 @@ impl Objecter {
         let _ = rx.recv();
     }
 
-    /// Submits an op; `done` runs once with its reply.
+    /// Runs `job` on the finisher thread (callbacks never run inside `submit`).
+    pub fn defer(&self, job: Job) {
+        self.finish(job);
+    }
+
+    /// Hands an op its result: directly for a waiting synchronous caller, else
+    /// on the finisher thread.
+    fn deliver(&self, req: OsdRequest, result: std::result::Result<OpReplyMsg, i32>) {
+        if req.direct {
+            (req.done)(result);
+        } else {
+            let done = req.done;
+            self.finish(Box::new(move || done(result)));
+        }
+    }
+
+    /// Runs one op and waits (up to `wait`, None: as long as the op lives)
+    /// for its reply; the reply's own result is the caller's to read.
+    pub fn call(
+        &self,
+        target: ObjectTarget,
+        raw: RawOp,
+        flags: u32,
+        pg_seed: Option<u32>,
+        wait: Option<Duration>,
+    ) -> Result<OpReplyMsg> {
+        let (tx, rx) = mpsc::channel();
+        self.submit(OsdRequest::single(
+            target,
+            raw,
+            flags,
+            pg_seed,
+            Box::new(move |r| {
+                let _ = tx.send(r);
+            }),
+        ));
+        let r = match wait {
+            Some(t) => rx.recv_timeout(t).map_err(|_| Error::TimedOut("osd op".into()))?,
+            None => rx.recv().map_err(|_| Error::NotConnected)?,
+        };
+        r.map_err(|errno| Error::remote(errno, "osd op"))
+    }
+
+    /// Submits an op; `done` runs once with its reply, never inside this call.
     pub fn submit(&self, req: OsdRequest) -> u64 {
         let mut st = self.lock();
         if st.shutdown {
             drop(st);
-            (req.done)(Err(-libc::ENOTCONN));
+            let done = req.done;
+            self.finish(Box::new(move || done(Err(-libc::ENOTCONN))));
             return 0;
         }
         let tid = st.next_tid;
@@ -260,15 +316,16 @@ impl Objecter {
         st.ops.insert(tid, InFlight { req, target: None, attempts: 0, sent_on: None, deadline });
         let failed = self.route(&mut st, tid);
         drop(st);
-        if let Some((done, errno)) = failed {
-            done(Err(errno));
+        if let Some((req, errno)) = failed {
+            let done = req.done;
+            self.finish(Box::new(move || done(Err(errno))));
         }
         tid
     }
 
     /// Computes an op's target and sends it if its session is open; returns
-    /// the completion to run when the op cannot be placed (pool gone).
-    fn route(&self, st: &mut State, tid: u64) -> Option<(OpDone, i32)> {
+    /// the op, taken out of the table, when it cannot be placed (pool gone).
+    fn route(&self, st: &mut State, tid: u64) -> Option<(OsdRequest, i32)> {
         let map = st.map.clone()?;
         let target = {
             let op = st.ops.get(&tid)?;
@@ -277,7 +334,7 @@ impl Objecter {
         match target {
             Err(errno) => {
                 let op = st.ops.remove(&tid)?;
-                Some((op.req.done, errno))
+                Some((op.req, errno))
             }
             Ok(t) => {
                 let osd = t.osd;
@@ -430,8 +487,8 @@ impl Objecter {
             }
         }
         self.map_changed.notify_all();
-        for (done, errno) in failed {
-            done(Err(errno));
+        for (req, errno) in failed {
+            self.deliver(req, Err(errno));
         }
         for id in relink {
             self.reregister_watch(id);
@@ -455,7 +512,7 @@ impl Objecter {
     }
 
     fn handle_reply(&self, conn: &Arc<Connection>, m: Message) -> Result<()> {
-        let reply = decode_osd_op_reply(m.version, &m.front, &m.data)?;
+        let reply = decode_osd_op_reply(m.version, &m.front, m.data)?;
         let mut st = self.lock();
         let Some(op) = st.ops.get(&m.tid) else { return Ok(()) };
         let on_this = op.sent_on.as_ref().and_then(Weak::upgrade).is_some_and(|c| Arc::ptr_eq(&c, conn));
@@ -471,8 +528,8 @@ impl Objecter {
             op.req.flags |= flag::REDIRECTED;
             let failed = self.route(&mut st, m.tid);
             drop(st);
-            if let Some((done, errno)) = failed {
-                done(Err(errno));
+            if let Some((req, errno)) = failed {
+                self.deliver(req, Err(errno));
             }
             return Ok(());
         }
@@ -488,12 +545,7 @@ impl Objecter {
                 reply.rvals
             );
         }
-        if op.req.direct {
-            (op.req.done)(Ok(reply));
-        } else {
-            let done = op.req.done;
-            self.finish(Box::new(move || done(Ok(reply))));
-        }
+        self.deliver(op.req, Ok(reply));
         Ok(())
     }
 
@@ -565,28 +617,19 @@ impl Objecter {
         handler: Arc<dyn WatchHandler>,
         wait: Duration,
     ) -> Result<u64> {
-        let id = {
-            let mut st = self.lock();
-            let id = st.next_linger;
-            st.next_linger += 1;
-            st.lingers.insert(
-                id,
-                Linger {
-                    target: target.clone(),
-                    kind: LingerKind::Watch {
-                        handler,
-                        timeout,
-                        gen: 0,
-                        registered: false,
-                        registering: None,
-                        last_error: 0,
-                        confirmed: Instant::now(),
-                        osd: -1,
-                    },
-                },
-            );
-            id
-        };
+        let id = self.add_linger(
+            target,
+            LingerKind::Watch {
+                handler,
+                timeout,
+                gen: 0,
+                registered: false,
+                reconnecting: false,
+                last_error: 0,
+                confirmed: Instant::now(),
+                osd: -1,
+            },
+        );
         let r = self.watch_op(id, super::osd_wire::watch_op::WATCH, 0, timeout, wait);
         let mut st = self.lock();
         let map = st.map.clone();
@@ -611,27 +654,21 @@ impl Objecter {
     /// Runs one watch op (register, reconnect, ping, unwatch) and waits for it.
     fn watch_op(&self, id: u64, op: u8, gen: u32, timeout: u32, wait: Duration) -> Result<()> {
         let target = self.lock().lingers.get(&id).map(|l| l.target.clone()).ok_or(Error::NotFound("watch".into()))?;
-        let (tx, rx) = mpsc::channel();
         let flags = if op == super::osd_wire::watch_op::PING { flag::READ } else { flag::WRITE | flag::ONDISK };
-        self.submit(OsdRequest {
-            target,
-            pg_seed: None,
-            ops: EncodedOps::new(vec![RawOp::watch(id, op, gen, timeout)]),
-            flags,
-            snap: SNAP_HEAD,
-            snapc: SnapContext::default(),
-            mtime: now(),
-            direct: true,
-            done: Box::new(move |r| {
-                let _ = tx.send(r);
-            }),
-        });
-        match rx.recv_timeout(wait) {
-            Ok(Ok(reply)) if reply.result < 0 => Err(Error::remote(reply.result, "watch")),
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(errno)) => Err(Error::remote(errno, "watch")),
-            Err(_) => Err(Error::TimedOut("watch op".into())),
+        let reply = self.call(target, RawOp::watch(id, op, gen, timeout), flags, None, Some(wait))?;
+        if reply.result < 0 {
+            return Err(Error::remote(reply.result, "watch"));
         }
+        Ok(())
+    }
+
+    /// Registers a linger op; returns its id (the cookie on the wire).
+    fn add_linger(&self, target: &ObjectTarget, kind: LingerKind) -> u64 {
+        let mut st = self.lock();
+        let id = st.next_linger;
+        st.next_linger += 1;
+        st.lingers.insert(id, Linger { target: target.clone(), kind });
+        id
     }
 
     /// Re-registers a watch after its session or placement changed
@@ -640,16 +677,16 @@ impl Objecter {
         let Some(me) = self.me.upgrade() else { return };
         let (gen, timeout) = {
             let mut st = self.lock();
-            let Some(Linger { kind: LingerKind::Watch { gen, timeout, registering, .. }, .. }) =
+            let Some(Linger { kind: LingerKind::Watch { gen, timeout, reconnecting, .. }, .. }) =
                 st.lingers.get_mut(&id)
             else {
                 return;
             };
-            if registering.is_some() {
+            if *reconnecting {
                 return;
             }
             *gen += 1;
-            *registering = Some(0);
+            *reconnecting = true;
             (*gen, *timeout)
         };
         std::thread::spawn(move || {
@@ -674,13 +711,13 @@ impl Objecter {
             let mut st = self.lock();
             let map = st.map.clone();
             let Some(Linger {
-                kind: LingerKind::Watch { handler, registering, last_error, confirmed, osd, .. },
+                kind: LingerKind::Watch { handler, reconnecting, last_error, confirmed, osd, .. },
                 target,
             }) = st.lingers.get_mut(&id)
             else {
                 return;
             };
-            *registering = None;
+            *reconnecting = false;
             match &r {
                 Ok(()) => {
                     *confirmed = Instant::now();
@@ -727,37 +764,15 @@ impl Objecter {
     }
 
     /// Sends a notify; `done` gets the return code and the encoded replies.
-    pub fn notify(
-        &self,
-        target: &ObjectTarget,
-        payload: &[u8],
-        timeout_secs: u32,
-        done: Box<dyn FnOnce(i32, Vec<u8>) + Send>,
-    ) {
-        let id = {
-            let mut st = self.lock();
-            let id = st.next_linger;
-            st.next_linger += 1;
-            st.lingers.insert(
-                id,
-                Linger {
-                    target: target.clone(),
-                    kind: LingerKind::Notify { acked: None, completed: None, done: Some(done) },
-                },
-            );
-            id
-        };
+    pub fn notify(&self, target: &ObjectTarget, payload: &[u8], timeout_secs: u32, done: NotifyDone) {
+        let id = self.add_linger(target, LingerKind::Notify { acked: None, completed: None, done: Some(done) });
         let me = self.me.clone();
-        self.submit(OsdRequest {
-            target: target.clone(),
-            pg_seed: None,
-            ops: EncodedOps::new(vec![RawOp::notify(id, payload, timeout_secs)]),
-            flags: flag::READ,
-            snap: SNAP_HEAD,
-            snapc: SnapContext::default(),
-            mtime: now(),
-            direct: true,
-            done: Box::new(move |r| {
+        self.submit(OsdRequest::single(
+            target.clone(),
+            RawOp::notify(id, payload, timeout_secs),
+            flag::READ,
+            None,
+            Box::new(move |r| {
                 let result = match r {
                     Ok(reply) => reply.result,
                     Err(errno) => errno,
@@ -766,7 +781,7 @@ impl Objecter {
                     o.notify_progress(id, Some(result), None);
                 }
             }),
-        });
+        ));
     }
 
     fn notify_progress(&self, id: u64, acked: Option<i32>, completed: Option<(i32, Vec<u8>)>) {
@@ -799,7 +814,7 @@ impl Objecter {
         }
     }
 
-    fn handle_watch_notify(&self, conn: &Arc<Connection>, m: &Message) -> Result<()> {
+    fn handle_watch_notify(&self, m: &Message) -> Result<()> {
         let n = WatchNotify::decode(m.version, &m.front)?;
         match n.opcode {
             watch_event::NOTIFY => {
@@ -807,7 +822,6 @@ impl Objecter {
                     Some(Linger { kind: LingerKind::Watch { handler, .. }, .. }) => handler.clone(),
                     _ => return Ok(()),
                 };
-                let _ = conn;
                 self.finish(Box::new(move || handler.notify(n.notify_id, n.cookie, n.notifier_gid, &n.payload)));
             }
             // the replies travel in the data segment (upstream reads get_data())
@@ -858,7 +872,7 @@ impl Objecter {
             st.lingers
                 .iter()
                 .filter_map(|(id, l)| match &l.kind {
-                    LingerKind::Watch { registered: true, registering: None, last_error: 0, gen, .. } => {
+                    LingerKind::Watch { registered: true, reconnecting: false, last_error: 0, gen, .. } => {
                         Some((*id, *gen))
                     }
                     _ => None,
@@ -908,7 +922,7 @@ impl Dispatcher for Objecter {
             msg::OSD_OPREPLY => self.handle_reply(conn, m),
             mon_msg::OSD_MAP => self.handle_map_message(&m.front),
             msg::OSD_BACKOFF => self.handle_backoff(conn, &m.front),
-            msg::WATCH_NOTIFY => self.handle_watch_notify(conn, &m),
+            msg::WATCH_NOTIFY => self.handle_watch_notify(&m),
             _ => Ok(()),
         };
         if let Err(e) = r {
@@ -973,6 +987,6 @@ fn build_message(tid: u64, op: &mut InFlight, epoch: u32, peer_features: u64) ->
 
 /// The current time as (seconds, nanoseconds).
 pub fn now() -> (i64, u32) {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    (d.as_secs() as i64, d.subsec_nanos())
+    let t = crate::denc::UTime::now();
+    (i64::from(t.sec), t.nsec)
 }

@@ -488,8 +488,9 @@ pub struct OpReplyMsg {
     pub redirect: Option<(i64, Vec<u8>)>,
 }
 
-/// Decodes an MOSDOpReply (header version `version`) with its data segment.
-pub fn decode_osd_op_reply(version: u16, front: &[u8], data: &[u8]) -> Result<OpReplyMsg> {
+/// Decodes an MOSDOpReply (header version `version`) with its data segment,
+/// which it splits into the ops' outputs (the first op's without a copy).
+pub fn decode_osd_op_reply(version: u16, front: &[u8], mut data: Vec<u8>) -> Result<OpReplyMsg> {
     let mut d = Decoder::new(front);
     d.bytes()?; // oid
     let pg = decode_pg(&mut d)?;
@@ -525,11 +526,15 @@ pub fn decode_osd_op_reply(version: u16, front: &[u8], data: &[u8]) -> Result<Op
         return Err(Error::Corrupt(format!("osd reply: {} data bytes for ops of {lens:?}", data.len())));
     }
     let mut outdata = Vec::with_capacity(n);
-    let mut at = 0;
-    for l in lens {
-        outdata.push(data[at..at + l].to_vec());
-        at += l;
+    let mut end = data.len();
+    for l in lens.iter().skip(1).rev() {
+        end -= l;
+        outdata.push(data.split_off(end));
     }
+    if n > 0 {
+        outdata.push(data);
+    }
+    outdata.reverse();
     Ok(OpReplyMsg { pg, flags, result, epoch, retry_attempt, rvals, outdata, user_version, redirect })
 }
 
@@ -539,13 +544,13 @@ fn string_map(d: &mut Decoder<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
 }
 
 /// A step's output as the local store reports it, from the OSD's output
-/// data for an op of `code`.
-pub fn decode_step_output(code: u16, out: &[u8]) -> Result<StepOutput> {
-    let mut d = Decoder::new(out);
+/// data for an op of `code` (data outputs are handed over, not copied).
+pub fn decode_step_output(code: u16, out: Vec<u8>) -> Result<StepOutput> {
+    if matches!(code, code::READ | code::GETXATTR | code::OMAPGETHEADER | code::CALL | code::CHECKSUM) {
+        return Ok(StepOutput::Data(out));
+    }
+    let mut d = Decoder::new(&out);
     Ok(match code {
-        code::READ | code::GETXATTR | code::OMAPGETHEADER | code::CALL | code::CHECKSUM => {
-            StepOutput::Data(out.to_vec())
-        }
         code::STAT if out.is_empty() => StepOutput::None,
         code::SPARSE_READ => {
             let n = d.count(16)?;
@@ -852,19 +857,19 @@ mod tests {
     #[test]
     fn op_reply_decodes_per_op_data() {
         let f = reply_front(0, &[3, 0, 2], &[0, -2, 5], None);
-        let r = decode_osd_op_reply(8, &f, b"abcde").unwrap();
+        let r = decode_osd_op_reply(8, &f, b"abcde".to_vec()).unwrap();
         assert_eq!(r.outdata, vec![b"abc".to_vec(), vec![], b"de".to_vec()]);
         assert_eq!(r.rvals, vec![0, -2, 5]);
         assert_eq!((r.epoch, r.retry_attempt, r.user_version, r.flags), (77, 1, 99, 5));
         assert!(r.redirect.is_none());
         // data lengths that do not add up are refused
-        assert!(decode_osd_op_reply(8, &f, b"abcd").is_err());
+        assert!(decode_osd_op_reply(8, &f, b"abcd".to_vec()).is_err());
         let f = reply_front(0, &[], &[], Some(11));
-        assert_eq!(decode_osd_op_reply(8, &f, b"").unwrap().redirect, Some((11, vec![])));
+        assert_eq!(decode_osd_op_reply(8, &f, Vec::new()).unwrap().redirect, Some((11, vec![])));
         // truncated replies are refused, at every length
         let f = reply_front(0, &[3], &[0], None);
         for cut in 0..f.len() - 1 {
-            assert!(decode_osd_op_reply(8, &f[..cut], b"abc").is_err(), "cut {cut}");
+            assert!(decode_osd_op_reply(8, &f[..cut], b"abc".to_vec()).is_err(), "cut {cut}");
         }
     }
 
@@ -875,7 +880,7 @@ mod tests {
         1_600_000_000u32.encode(&mut s);
         7u32.encode(&mut s);
         assert_eq!(
-            decode_step_output(code::STAT, &s).unwrap(),
+            decode_step_output(code::STAT, s).unwrap(),
             StepOutput::Stat { size: 4096, mtime: (1_600_000_000, 7) }
         );
         let mut k = Vec::new();
@@ -884,7 +889,7 @@ mod tests {
         put_bytes(&mut k, b"b");
         1u8.encode(&mut k);
         assert_eq!(
-            decode_step_output(code::OMAPGETKEYS, &k).unwrap(),
+            decode_step_output(code::OMAPGETKEYS, k).unwrap(),
             StepOutput::Keys { keys: vec![b"a".to_vec(), b"b".to_vec()], more: true }
         );
         let mut sp = Vec::new();
@@ -893,7 +898,7 @@ mod tests {
         2u64.encode(&mut sp);
         put_bytes(&mut sp, b"xy");
         assert_eq!(
-            decode_step_output(code::SPARSE_READ, &sp).unwrap(),
+            decode_step_output(code::SPARSE_READ, sp).unwrap(),
             StepOutput::Extents { extents: vec![(8, 2)], data: b"xy".to_vec() }
         );
     }
