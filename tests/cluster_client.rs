@@ -2,7 +2,11 @@
 //! to a ceph.conf (tools/cluster.sh prints one). Without it these tests are
 //! skipped (they print why); tools/test-all.sh always sets it.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
+
+use common::{ceph_cli, conf, rados_client, write_stream};
 use std::time::Duration;
 
 use cephrs::config::{find_secret, Config, EntityName};
@@ -12,14 +16,6 @@ use cephrs::rados::cluster::crypto::CryptoKey;
 use cephrs::rados::cluster::handshake::{Credentials, CON_MODE_CRC, CON_MODE_SECURE};
 use cephrs::rados::cluster::monclient::{parse_mon_host, MonClient};
 
-fn conf() -> Option<String> {
-    let c = std::env::var("CEPHRS_TEST_CLUSTER_CONF").ok();
-    if c.is_none() {
-        eprintln!("skipped: CEPHRS_TEST_CLUSTER_CONF is not set (no cluster to talk to)");
-    }
-    c
-}
-
 fn identity(conf: &str, modes: Vec<u32>) -> (Config, ClientIdentity) {
     let mut c = Config::new(EntityName::client("admin"), "ceph");
     c.read_files(Some(conf)).unwrap();
@@ -27,12 +23,6 @@ fn identity(conf: &str, modes: Vec<u32>) -> (Config, ClientIdentity) {
     let cephx = Arc::new(Mutex::new(CephxClient::new(EntityName::client("admin"), key)));
     let id = ClientIdentity { credentials: Credentials::Cephx(cephx), modes, nonce: 12345, global_id: 0 };
     (c, id)
-}
-
-fn ceph_cli(conf: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new("ceph").arg("-c").arg(conf).args(args).output().unwrap();
-    assert!(out.status.success(), "ceph {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -238,65 +228,12 @@ mod placement {
     }
 }
 
-/// A client of the cluster through the RADOS API, in `mode` (crc or secure).
-fn rados_client(
-    conf: &str,
-    mode: &str,
-) -> (std::sync::Arc<cephrs::rados::Rados>, std::sync::Arc<cephrs::rados::IoCtx>) {
-    use cephrs::rados::{ConfigContext, IoCtx, Rados};
-    let ctx = ConfigContext::new(EntityName::client("admin"), "ceph");
-    {
-        let mut c = ctx.config();
-        c.read_files(Some(conf)).unwrap();
-        c.set("ms_client_mode", mode).unwrap();
-        c.set("ms_mon_client_mode", mode).unwrap();
-    }
-    let rados = Rados::new(ctx);
-    rados.connect().unwrap();
-    let pool = rados.pool_by_name("rbd").unwrap();
-    let io = IoCtx::new(rados.clone(), pool).unwrap();
-    (rados, io)
-}
-
-/// Writes `count` 4 KiB objects with `depth` in flight; returns the failures.
-fn write_stream(io: &std::sync::Arc<cephrs::rados::IoCtx>, prefix: &str, count: usize, depth: usize) -> Vec<String> {
-    use cephrs::rados::op::{ObjectOperation, OpStep};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut failures = Vec::new();
-    let mut in_flight = 0;
-    for i in 0..count {
-        if in_flight == depth {
-            let (name, r): (String, i32) =
-                rx.recv_timeout(Duration::from_secs(60)).expect("a write did not complete within 60 s");
-            if r != 0 {
-                failures.push(format!("{name}: {r}"));
-            }
-            in_flight -= 1;
-        }
-        let name = format!("{prefix}-{}", i % 4096);
-        let data = vec![(i % 251) as u8; 4096];
-        let tx = tx.clone();
-        let key = name.clone().into_bytes();
-        io.aio_operate(&key, ObjectOperation::single(OpStep::Write { offset: 0, data }), None, move |reply| {
-            let _ = tx.send((name, reply.result));
-        });
-        in_flight += 1;
-    }
-    for _ in 0..in_flight {
-        let (name, r) = rx.recv_timeout(Duration::from_secs(60)).expect("a write did not complete within 60 s");
-        if r != 0 {
-            failures.push(format!("{name}: {r}"));
-        }
-    }
-    failures
-}
-
 #[test]
 fn thirty_two_ops_to_osds_without_a_session_complete() {
     let Some(conf) = conf() else { return };
     let (rados, io) = rados_client(&conf, "crc");
     // the first ops of a fresh client: every OSD session opens under them
-    let failures = write_stream(&io, "fresh32", 32, 32);
+    let (_, failures) = write_stream(&io, "fresh32", 32, |i| i < 32);
     assert!(failures.is_empty(), "{failures:?}");
     for i in 0..32 {
         let got = io.read(format!("fresh32-{i}").as_bytes(), 0, 0).unwrap();
@@ -311,7 +248,7 @@ fn two_hundred_thousand_writes_in_secure_mode() {
     let (rados, io) = rados_client(&conf, "secure");
     let count: usize = std::env::var("CEPHRS_TEST_STREAM_WRITES").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
     let start = std::time::Instant::now();
-    let failures = write_stream(&io, "stream", count, 32);
+    let (_, failures) = write_stream(&io, "stream", 32, |i| i < count);
     let secs = start.elapsed().as_secs_f64();
     assert!(failures.is_empty(), "{} failures, first {:?}", failures.len(), &failures[..failures.len().min(5)]);
     // the last writes of each object read back

@@ -7,12 +7,19 @@
 #   tools/cluster.sh stop [DIR]     stop our daemons (pids recorded in DIR) and remove DIR
 #   tools/cluster.sh status [DIR]   daemons and `ceph -s`
 #   tools/cluster.sh conf [DIR]     print the path of the cluster's ceph.conf
+#   tools/cluster.sh restart WHO [DIR]   stop one daemon (WHO: mon.a or osd.N) cleanly
+#                                   (SIGTERM: a memstore OSD saves its store) and start it again
 #
 # Environment: OSDS (default 1), PG_NUM (32), MON_PORT (3300; msgr1 on MON_PORT+1).
 # DIR defaults to /tmp/cephrs-cluster.
 set -eu
 
 cmd=${1:-status}
+who=
+if [ "$cmd" = restart ]; then
+    who=${2:?restart needs mon.a or osd.N}
+    shift
+fi
 dir=${2:-/tmp/cephrs-cluster}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
 osds=${OSDS:-1}
@@ -162,8 +169,31 @@ EOF
     echo "$conf"
 }
 
+restart() {
+    [ -e "$marker" ] || die "no cluster at $dir"
+    case "$who" in
+        mon.a) daemon=ceph-mon id=a ;;
+        osd.[0-9]*) daemon=ceph-osd id=${who#osd.} osds=$(ls -d "$dir"/osd.* | wc -l) ;;
+        *) die "restart: unknown daemon $who" ;;
+    esac
+    pidfile=$dir/run/$who.pid
+    [ -f "$pidfile" ] || die "$who: no pid file"
+    pid=$(cat "$pidfile")
+    kill "$pid" 2> /dev/null || true
+    for _ in $(seq 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ -d "/proc/$pid" ] && die "$who did not stop"
+    rm -f "$pidfile"
+    $daemon -c "$conf" -i "$id" >> "$dir/log/$who.out" 2>&1
+    case "$who" in
+        mon.*) wait_for 60 "monitor" ceph_ mon stat ;;
+        osd.*) wait_for 120 "OSDs up" osds_up ;;
+    esac
+    log "restarted $who"
+}
+
 case "$cmd" in
     start) start ;;
+    restart) restart ;;
     stop) stop ;;
     status)
         [ -e "$marker" ] || { echo "no cluster at $dir"; exit 3; }
@@ -171,5 +201,5 @@ case "$cmd" in
         ceph_ -s
         ;;
     conf) echo "$conf" ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

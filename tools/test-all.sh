@@ -27,6 +27,10 @@ log=$(mktemp)
 CEPHRS_TEST_CLUSTER_CONF=$CEPHRS_CLUSTER_CONF cargo test -q --release --test cluster_client -- --nocapture > "$log" 2>&1 \
     || { cat "$log"; rm -f "$log"; exit 1; }
 grep -oE '^test result.*|placement: .*|stream: .*' "$log"
+echo "== faults on the live cluster (OSD and monitor restarted under a client, one test at a time)"
+CEPHRS_TEST_CLUSTER_CONF=$CEPHRS_CLUSTER_CONF cargo test -q --release --test cluster_faults -- --nocapture --test-threads=1 > "$log" 2>&1 \
+    || { cat "$log"; rm -f "$log"; exit 1; }
+grep -oE '^test result.*|faults: .*' "$log"
 rm -f "$log"
 echo "== capi-tests"
 capi-tests/run.sh build/lib
