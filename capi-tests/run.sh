@@ -28,14 +28,22 @@ run rados-suite "$here/python/run_suite.sh" rados_suite.py "$lib" "${CEPHRS_CLUS
 run cls-rbd-suite "$here/python/run_suite.sh" cls_rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run rbd-suite "$here/python/run_suite.sh" rbd_suite.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
 run rbd-layout "$here/python/run_suite.sh" rbd_layout.py "$lib" "${CEPHRS_CLUSTER_CONF:-}"
-if [ -n "${CEPHRS_CLUSTER_CONF:-}" ]; then
-    run mon-commands "$here/compare.sh" "$lib" "$here/python/cluster_commands.py" "$CEPHRS_CLUSTER_CONF"
-else
-    echo "== mon-commands"
-    echo "SKIP mon-commands: needs a cluster (CEPHRS_CLUSTER_CONF; tools/test-all.sh starts one)"
-fi
 run demo "$here/demo/run.sh" "$lib"
 run fio "$here/fio/run_fio.sh" "$lib"
+run qemu "$here/consumers/qemu_rbd.sh" "$lib"
+if [ -n "${CEPHRS_CLUSTER_CONF:-}" ]; then
+    run mon-commands "$here/compare.sh" "$lib" "$here/python/cluster_commands.py" "$CEPHRS_CLUSTER_CONF"
+    run demo-cluster "$here/demo/run_cluster.sh" "$lib" "$CEPHRS_CLUSTER_CONF"
+    run interop-upstream /usr/bin/python3 "$here/interop/interop.py" "$lib" "$CEPHRS_CLUSTER_CONF"
+    run qemu-cluster "$here/consumers/qemu_rbd.sh" "$lib" "$CEPHRS_CLUSTER_CONF"
+    # last: restarts an OSD of the cluster in the middle of a job
+    run fio-cluster "$here/fio/run_fio.sh" "$lib" "$CEPHRS_CLUSTER_CONF" osd.1
+else
+    for t in mon-commands demo-cluster interop-upstream qemu-cluster fio-cluster; do
+        echo "== $t"
+        echo "SKIP $t: needs a cluster (CEPHRS_CLUSTER_CONF; tools/test-all.sh starts one)"
+    done
+fi
 run crash env LD_LIBRARY_PATH="$lib" /usr/bin/python3 "$here/python/crash_test.py" 4
 run concurrency "$here/c/run_concurrency.sh" "$lib" "$root/include" "${CEPHRS_CLUSTER_CONF:-}"
 run upstream-api-program "$here/c/check_upstream_api.sh" "$lib" "$root/include"

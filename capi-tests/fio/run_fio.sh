@@ -4,11 +4,16 @@
 # ceph.conf as second argument, on that cluster). A job passes when fio exits
 # 0 and reports err=0; the random-read job verifies data laid down by a
 # verified sequential fill.
+# With RESTART (a daemon of the cluster, e.g. osd.1) the random-write job runs
+# once more while tools/cluster.sh restarts that daemon in the middle: no I/O
+# error may reach fio and the verify pass must succeed.
 #
-# usage: run_fio.sh LIBDIR [CEPH_CONF]
+# usage: run_fio.sh LIBDIR [CEPH_CONF [RESTART]]
 set -u
-lib=$(cd "${1:?usage: run_fio.sh LIBDIR [CEPH_CONF]}" && pwd)
+lib=$(cd "${1:?usage: run_fio.sh LIBDIR [CEPH_CONF [RESTART]]}" && pwd)
 conf=${2:-}
+restart=${3:-}
+root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /var/tmp/cephrs-fio.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [ -z "$conf" ]; then
@@ -47,6 +52,17 @@ job fill-4k --rw=write --bs=4k --iodepth=32 --size=256m --do_verify=0
 job randread-4k-qd32 --rw=randread --bs=4k --iodepth=32 --size=256m
 job write-4m-qd4 --rw=write --bs=4m --iodepth=4 --size=1g
 job randwrite-4k-qd1 --rw=randwrite --bs=4k --iodepth=1 --size=32m
+if [ -n "$restart" ]; then
+    # the daemon goes down 4 s into the write phase and comes back
+    (sleep 4 && sh "$root/tools/cluster.sh" restart "$restart" "$(dirname "$conf")" > "$work/restart.out" 2>&1) &
+    restarter=$!
+    job "randwrite-4k-qd32+restart-$restart" --rw=randwrite --bs=4k --iodepth=32 --size=256m
+    if wait $restarter; then
+        echo "  ($restart restarted during the job: $(tail -1 "$work/restart.out"))"
+    else
+        echo "FAIL: could not restart $restart"; cat "$work/restart.out"; failed=1
+    fi
+fi
 /usr/bin/python3 - "$pool" <<'PY'
 import sys, rados
 with rados.Rados(conffile="") as r:

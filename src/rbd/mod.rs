@@ -14,6 +14,7 @@ mod object_map;
 pub mod object_names;
 mod pool_images;
 mod resize;
+mod snapshots;
 mod update_features;
 mod watcher;
 

@@ -14,6 +14,7 @@ pub mod features;
 pub mod header;
 pub mod metadata;
 pub mod object_map;
+pub mod snapshot;
 pub mod trash;
 
 pub const CLASS: &str = "rbd";
