@@ -2,7 +2,8 @@
 """Summarises fio JSON results of two targets, job by job, averaged over rounds:
 IOPS, mean and p99 latency, client CPU per IO (user+sys of the fio process,
 from /usr/bin/time, over the IOs done), and the ratio of the second target's
-IOPS to the first's.
+IOPS and CPU per IO to the first's; with a third /usr/bin/time field (%M) also
+the peak RSS, and with TARGET-JOB-ROUND.threads files the most threads seen.
 
 usage: fio_summary.py DIR ROUNDS TARGET_A LABEL_A TARGET_B LABEL_B
 (DIR holds TARGET-JOB-ROUND.json and .time files.)
@@ -27,8 +28,13 @@ def one(path_json, path_time):
         lat_sum += s["lat_ns"]["mean"] * s["total_ios"]
         p99 = max(p99, s["lat_ns"].get("percentile", {}).get("99.000000", 0))
     with open(path_time) as f:
-        user, sys_ = map(float, f.read().split()[-2:])
-    return {"iops": iops, "lat": lat_sum / max(ios, 1) / 1000, "p99": p99 / 1000, "cpu": (user + sys_) * 1e6 / max(ios, 1)}
+        fields = f.read().split("\n")[-2].split()
+    user, sys_ = float(fields[0]), float(fields[1])
+    rss = float(fields[2]) / 1024 if len(fields) > 2 else 0.0
+    threads_path = path_time[: -len(".time")] + ".threads"
+    threads = float(open(threads_path).read()) if os.path.exists(threads_path) else 0.0
+    return {"iops": iops, "lat": lat_sum / max(ios, 1) / 1000, "p99": p99 / 1000,
+            "cpu": (user + sys_) * 1e6 / max(ios, 1), "rss": rss, "threads": threads}
 
 
 def main():
@@ -36,7 +42,8 @@ def main():
     jobs = sorted({os.path.basename(p).split("-", 1)[1].rsplit("-", 1)[0] for p in glob.glob(f"{d}/{a}-*.json")},
                   key=lambda j: ["randwrite-4k-qd32", "randread-4k-qd32", "write-4m-qd4", "randwrite-4k-qd1"].index(j)
                   if j in ("randwrite-4k-qd32", "randread-4k-qd32", "write-4m-qd4", "randwrite-4k-qd1") else 9)
-    print(f"  {'job':<20} {'target':<32} {'IOPS':>9} {'mean us':>9} {'p99 us':>9} {'CPU us/IO':>10}")
+    print(f"  {'job':<20} {'target':<32} {'IOPS':>9} {'mean us':>9} {'p99 us':>9} {'CPU us/IO':>10}"
+          f" {'RSS MiB':>8} {'threads':>8}")
     for job in jobs:
         avg = {}
         for t in (a, b):
@@ -44,8 +51,10 @@ def main():
             avg[t] = {k: sum(x[k] for x in runs) / len(runs) for k in runs[0]}
         for t, label in ((a, label_a), (b, label_b)):
             v = avg[t]
-            print(f"  {job:<20} {label:<32} {v['iops']:>9.0f} {v['lat']:>9.1f} {v['p99']:>9.1f} {v['cpu']:>10.1f}")
-        print(f"  {job:<20} {'ratio (IOPS)':<32} {100 * avg[b]['iops'] / avg[a]['iops']:>8.0f}%")
+            extra = f" {v['rss']:>8.0f} {v['threads']:>8.0f}" if v["rss"] else ""
+            print(f"  {job:<20} {label:<32} {v['iops']:>9.0f} {v['lat']:>9.1f} {v['p99']:>9.1f} {v['cpu']:>10.1f}{extra}")
+        print(f"  {job:<20} {'ratio ' + b + '/' + a:<32} {100 * avg[b]['iops'] / avg[a]['iops']:>8.0f}%"
+              f" {'':>9} {'':>9} {100 * avg[b]['cpu'] / avg[a]['cpu']:>9.0f}%")
 
 
 if __name__ == "__main__":

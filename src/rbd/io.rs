@@ -197,7 +197,13 @@ impl Image {
             Ok(l) => l,
             Err(e) => return done(Err(e)),
         };
+        let mut data = data;
+        let whole = data.len() as u64 == len;
         self.submit_writes(offset, len, done, move |e| {
+            if whole && e.buffer_extents.as_slice() == [(0, len)] {
+                // one object takes the whole buffer: hand it on without a copy
+                return OpStep::Write { offset: e.offset, data: std::mem::take(&mut data) };
+            }
             let mut piece = Vec::with_capacity(e.length as usize);
             for &(boff, blen) in &e.buffer_extents {
                 piece.extend_from_slice(&data[boff as usize..(boff + blen) as usize]);
@@ -256,7 +262,7 @@ impl Image {
         offset: u64,
         len: u64,
         done: Done<u64>,
-        step_for: impl Fn(&ObjectExtent) -> OpStep,
+        mut step_for: impl FnMut(&ObjectExtent) -> OpStep,
     ) {
         let guard = match self.write_guard() {
             Ok(g) => g,

@@ -12,7 +12,8 @@ use super::json::Json;
 use super::monclient::{parse_mon_host, MonClient};
 use super::objecter::{now, Objecter, OsdRequest};
 use super::osd_wire::{
-    code, decode_pgnls, decode_step_output, encode_step, flag, request_flags, EncodedOps, HObject, RawOp,
+    code, decode_pgnls, decode_step_output, encode_step, encode_step_owned, flag, request_flags, EncodedOps, HObject,
+    RawOp,
 };
 use super::osdmap::Pool;
 use crate::config::Config;
@@ -21,7 +22,7 @@ use crate::rados::backend::{
     Backend, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo, PoolSnap, WatchHandler,
 };
 use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, WatcherInfo, SNAP_DIR, SNAP_HEAD};
-use crate::rados::op::{ObjectOperation, OpReply, OpStep, StepOutput, StepResult};
+use crate::rados::op::{OpReply, OpStep, StepOutput, StepResult};
 
 /// `pg_pool_t` flags.
 const FLAG_SELFMANAGED_SNAPS: u64 = 1 << 13;
@@ -170,7 +171,7 @@ fn to_reply(codes: &[u16], r: std::result::Result<super::osd_wire::OpReplyMsg, i
 impl Backend for ClusterBackend {
     fn submit(&self, req: OpRequest) {
         let OpRequest { target, op, read_snap, snapc, mtime, on_reply, direct } = req;
-        let ObjectOperation { steps, .. } = &op;
+        let steps = &op.steps;
         let writes = op.has_writes();
         if writes && read_snap != SNAP_HEAD {
             // as upstream's IoCtx: writes while reading from a snapshot are
@@ -180,7 +181,8 @@ impl Backend for ClusterBackend {
             return;
         }
         let list_snaps = steps.iter().any(|s| matches!(s.op, OpStep::ListSnaps));
-        let raws: Vec<RawOp> = steps.iter().map(|s| encode_step(&s.op, s.flags)).collect();
+        let flags = request_flags(&op);
+        let raws: Vec<RawOp> = op.steps.into_iter().map(|s| encode_step_owned(s.op, s.flags)).collect();
         let ops = EncodedOps::new(raws);
         let codes = ops.codes.clone();
         let snap = if writes {
@@ -193,7 +195,7 @@ impl Backend for ClusterBackend {
         self.objecter.submit(OsdRequest {
             target,
             pg_seed: None,
-            flags: request_flags(&op),
+            flags,
             ops,
             snap,
             snapc,

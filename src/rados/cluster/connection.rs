@@ -4,7 +4,7 @@
 //! sessions are lossy: a fault closes the connection, the dispatcher is told,
 //! and the layer above (monitor client, objecter) reconnects and resends.
 
-use std::io::{Read, Write};
+use std::io::{IoSlice, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -77,6 +77,20 @@ pub struct ClientIdentity {
     pub modes: Vec<u32>,
     pub nonce: u32,
     pub global_id: u64,
+}
+
+/// Writes every byte of `parts` (std's `write_all_vectored` is not stable yet).
+fn write_all_vectored(stream: &mut TcpStream, mut parts: &mut [IoSlice<'_>]) -> std::io::Result<()> {
+    IoSlice::advance_slices(&mut parts, 0);
+    while !parts.is_empty() {
+        match stream.write_vectored(parts) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut parts, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -183,9 +197,14 @@ impl Connection {
         header[20..22].copy_from_slice(&msg.version.to_le_bytes());
         header[28..36].copy_from_slice(&self.in_seq.load(Ordering::Acquire).to_le_bytes());
         header[37..39].copy_from_slice(&msg.compat_version.to_le_bytes());
-        let mut wire = Vec::with_capacity(96 + msg.front.len() + msg.data.len() + 64);
-        w.sender.encode(tag::MESSAGE, &[&header, &msg.front, &msg.middle, &msg.data], &mut wire);
-        let r = w.stream.write_all(&wire).map_err(io("send"));
+        let segments: [&[u8]; 4] = [&header, &msg.front, &msg.middle, &msg.data];
+        let wire = w.sender.encode_parts(tag::MESSAGE, &segments);
+        let mut parts = vec![IoSlice::new(&wire.head)];
+        if wire.segments_between {
+            parts.extend(segments[1..].iter().filter(|s| !s.is_empty()).map(|s| IoSlice::new(s)));
+        }
+        parts.push(IoSlice::new(&wire.tail));
+        let r = write_all_vectored(&mut w.stream, &mut parts).map_err(io("send"));
         drop(w);
         if r.is_err() {
             self.close();

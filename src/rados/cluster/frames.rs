@@ -14,6 +14,14 @@ use super::crypto::{GcmStream, GCM_TAG_LEN};
 use crate::denc::bit_vector::crc32c;
 use crate::error::{Error, Result};
 
+/// A frame's wire bytes in parts (see `FrameSender::encode_parts`).
+pub struct FrameWire {
+    pub head: Vec<u8>,
+    /// Whether segments 1 to 3 go on the wire, as given, between head and tail.
+    pub segments_between: bool,
+    pub tail: Vec<u8>,
+}
+
 /// Frame tags.
 pub mod tag {
     pub const HELLO: u8 = 1;
@@ -143,6 +151,22 @@ impl FrameSender {
 
     /// The wire bytes of a frame, appended to `out`.
     pub fn encode(&mut self, tag: u8, segments: &[&[u8]], out: &mut Vec<u8>) {
+        let wire = self.encode_parts(tag, segments);
+        out.extend_from_slice(&wire.head);
+        if wire.segments_between {
+            for s in segments.iter().skip(1).take(3) {
+                out.extend_from_slice(s);
+            }
+        }
+        out.extend_from_slice(&wire.tail);
+    }
+
+    /// A frame as parts to send without copying its payload: in crc mode
+    /// `head` (preamble, control segment, its crc), then the caller's other
+    /// segments as they are, then `tail` (the epilogue); in secure mode `head`
+    /// holds the sealed preamble and control segment, `tail` the other segments
+    /// and the epilogue, sealed.
+    pub fn encode_parts(&mut self, tag: u8, segments: &[&[u8]]) -> FrameWire {
         let mut lens = [0usize; 4];
         for (i, s) in segments.iter().enumerate().take(4) {
             lens[i] = s.len();
@@ -150,21 +174,21 @@ impl FrameSender {
         let count = (1..=4).rev().find(|&n| lens[n - 1] != 0).unwrap_or(1);
         let preamble = encode_preamble(tag, &lens, count);
         let seg = |i: usize| -> &[u8] { segments.get(i).copied().unwrap_or(&[]) };
+        let mut out = Vec::with_capacity(PREAMBLE_LEN + lens[0] + CRC_LEN);
         match &mut self.secure {
             None => {
                 out.extend_from_slice(&preamble);
                 out.extend_from_slice(seg(0));
                 out.extend_from_slice(&crc32c(u32::MAX, seg(0)).to_le_bytes());
+                let mut tail = Vec::new();
                 if count > 1 {
-                    for i in 1..4 {
-                        out.extend_from_slice(seg(i));
-                    }
-                    out.push(LATE_STATUS_COMPLETE);
+                    tail.push(LATE_STATUS_COMPLETE);
                     for i in 1..4 {
                         let crc = if i < count { crc32c(u32::MAX, seg(i)) } else { 0 };
-                        out.extend_from_slice(&crc.to_le_bytes());
+                        tail.extend_from_slice(&crc.to_le_bytes());
                     }
                 }
+                FrameWire { head: out, segments_between: count > 1, tail }
             }
             Some(gcm) => {
                 let control = seg(0);
@@ -183,6 +207,7 @@ impl FrameSender {
                     gcm.seal(&mut block);
                     out.extend_from_slice(&block);
                 }
+                let mut sealed_tail = Vec::new();
                 if count > 1 {
                     let total: usize = (1..4).map(|i| padded(seg(i).len())).sum();
                     let mut tail = Vec::with_capacity(total + SECURE_EPILOGUE_LEN + GCM_TAG_LEN);
@@ -193,8 +218,9 @@ impl FrameSender {
                     tail.push(LATE_STATUS_COMPLETE);
                     tail.resize(tail.len() + SECURE_EPILOGUE_LEN - 1, 0);
                     gcm.seal(&mut tail);
-                    out.extend_from_slice(&tail);
+                    sealed_tail = tail;
                 }
+                FrameWire { head: out, segments_between: false, tail: sealed_tail }
             }
         }
     }

@@ -195,6 +195,20 @@ fn strings_set(keys: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// The raw op of one step, taking the step's payload instead of copying it
+/// (writes carry the caller's buffer to the wire untouched).
+pub fn encode_step_owned(step: OpStep, flags: u32) -> RawOp {
+    use OpStep::*;
+    let mut raw = match step {
+        Write { offset, data } => RawOp::extent(code::WRITE, offset, data.len() as u64).with_data(data),
+        WriteFull { data } => RawOp::extent(code::WRITEFULL, 0, data.len() as u64).with_data(data),
+        Append { data } => RawOp::extent(code::APPEND, 0, data.len() as u64).with_data(data),
+        other => return encode_step(&other, flags),
+    };
+    raw.flags |= flags;
+    raw
+}
+
 /// The raw op of one step.
 pub fn encode_step(step: &OpStep, flags: u32) -> RawOp {
     use OpStep::*;
@@ -428,12 +442,18 @@ impl EncodedOps {
         let mut e = EncodedOps {
             count: ops.len() as u16,
             headers: Vec::with_capacity(ops.len() * OSD_OP_LEN),
-            data: Vec::with_capacity(ops.iter().map(|o| o.indata.len()).sum()),
+            data: Vec::new(),
             codes: Vec::with_capacity(ops.len()),
         };
-        for op in ops {
+        let carrying = ops.iter().filter(|o| !o.indata.is_empty()).count();
+        for mut op in ops {
             op.encode_header(&mut e.headers);
-            e.data.extend_from_slice(&op.indata);
+            if carrying == 1 && !op.indata.is_empty() {
+                // the only payload becomes the data segment as it is
+                e.data = std::mem::take(&mut op.indata);
+            } else {
+                e.data.extend_from_slice(&op.indata);
+            }
             e.codes.push(op.code);
         }
         e
