@@ -23,6 +23,15 @@ fn restart(conf: &str, who: &str) {
     assert!(out.status.success(), "restart {who}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Waits until the cluster has recovered from the last fault (every PG
+/// active+clean), so that the next fault does not hit a PG still recovering.
+fn wait_clean(conf: &str) {
+    let dir = std::path::Path::new(conf).parent().unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/cluster.sh");
+    let out = std::process::Command::new("sh").arg(script).arg("wait-clean").arg(dir).output().unwrap();
+    assert!(out.status.success(), "cluster did not recover: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// The acting primary of object `name` in pool rbd, as `ceph osd map` says.
 fn primary_of(conf: &str, name: &str) -> String {
     let json = ceph_cli(conf, &["osd", "map", "rbd", name, "-f", "json"]);
@@ -63,6 +72,7 @@ fn osd_restarted_during_writes_loses_none() {
         assert_eq!(got, vec![(last % 251) as u8; 4096], "object {object}, last write {last}");
     }
     println!("faults: {count} writes with {victim} restarted in the middle, all acknowledged data read back");
+    wait_clean(&conf);
     rados.shutdown();
 }
 
@@ -123,6 +133,7 @@ impl WatchHandler for Recorder {
 #[test]
 fn watch_survives_its_connection_being_reset() {
     let Some(conf) = conf() else { return };
+    wait_clean(&conf);
     let name = b"watched-through-faults".to_vec();
     let (watcher_rados, watcher_io) = rados_client(&conf, "crc");
     let (notifier_rados, notifier_io) = rados_client(&conf, "crc");
@@ -146,22 +157,31 @@ fn watch_survives_its_connection_being_reset() {
     // connection is reset and the object moves to another primary and back
     let primary = primary_of(&conf, "watched-through-faults");
     restart(&conf, &primary);
-    let mut confirmed = false;
-    for _ in 0..300 {
-        if watcher_io.watch_check(cookie).is_ok_and(|ms| ms < 10_000) {
-            confirmed = true;
-            break;
+    // the watch is confirmed again by the OSDs after the restart (registered
+    // anew, or pinged) within 30 s
+    let restarted = std::time::Instant::now();
+    let mut confirmed = None;
+    while restarted.elapsed() < Duration::from_secs(30) {
+        if let Ok(ms) = watcher_io.watch_check(cookie) {
+            if u128::from(ms) < restarted.elapsed().as_millis() {
+                confirmed = Some(restarted.elapsed());
+                break;
+            }
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(confirmed, "watch not re-established: {:?}", watcher_io.watch_check(cookie));
+    let confirmed = confirmed.unwrap_or_else(|| panic!("watch not confirmed: {:?}", watcher_io.watch_check(cookie)));
     notify(b"after restart");
     notify(b"once more");
     assert_eq!(*recorder.errors.lock().unwrap(), Vec::<i32>::new(), "watch errors");
     let watchers = notifier_io.list_watchers(&name).unwrap();
     assert_eq!(watchers.len(), 1, "{watchers:?}");
     watcher_io.unwatch(cookie).unwrap();
-    println!("faults: a watch on {primary} survived its restart; notifies before and after reached the callback");
+    println!(
+        "faults: a watch on {primary} survived its restart (confirmed again {:.1} s after); notifies before and after reached the callback",
+        confirmed.as_secs_f64()
+    );
     watcher_rados.shutdown();
     notifier_rados.shutdown();
+    wait_clean(&conf);
 }

@@ -7,8 +7,9 @@
 #   tools/cluster.sh stop [DIR]     stop our daemons (pids recorded in DIR) and remove DIR
 #   tools/cluster.sh status [DIR]   daemons and `ceph -s`
 #   tools/cluster.sh conf [DIR]     print the path of the cluster's ceph.conf
-#   tools/cluster.sh restart WHO [DIR]   stop one daemon (WHO: mon.a or osd.N) cleanly
-#                                   (SIGTERM: a memstore OSD saves its store) and start it again
+#   tools/cluster.sh restart WHO [DIR]   stop one daemon (WHO: mon.a or osd.N) with SIGTERM and
+#                                   start it again (recovery may still run: see wait-clean)
+#   tools/cluster.sh wait-clean [DIR]    wait until every PG is active+clean
 #
 # Environment: OSDS (default 1), PG_NUM (32), MON_PORT (3300; msgr1 on MON_PORT+1).
 # DIR defaults to /tmp/cephrs-cluster.
@@ -135,6 +136,9 @@ memstore_device_bytes = 4294967296
 memstore_page_set = true
 osd_target_pg_log_entries_per_osd = 20000
 osd_max_pg_log_entries = 2000
+osd_recovery_sleep = 0
+osd_recovery_sleep_hdd = 0
+osd_recovery_max_active = 8
 [client]
 keyring = $dir/keyring
 EOF
@@ -194,6 +198,7 @@ restart() {
 case "$cmd" in
     start) start ;;
     restart) restart ;;
+    wait-clean) wait_for 300 "PGs active+clean" pgs_clean ;;
     stop) stop ;;
     status)
         [ -e "$marker" ] || { echo "no cluster at $dir"; exit 3; }
@@ -201,5 +206,5 @@ case "$cmd" in
         ceph_ -s
         ;;
     conf) echo "$conf" ;;
-    *) sed -n '2,15p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
 esac
