@@ -15,21 +15,23 @@ use cephrs::rados::op::{ObjectOperation, OpStep};
 use cephrs::rados::IoCtx;
 use common::{ceph_cli, conf, rados_client, write_stream};
 
-/// Restarts daemon `who` (mon.a, osd.N) of the cluster whose conf is `conf`.
-fn restart(conf: &str, who: &str) {
+/// Runs `tools/cluster.sh ARGS… DIR` on the cluster whose conf is `conf`.
+fn cluster_script(conf: &str, args: &[&str]) {
     let dir = std::path::Path::new(conf).parent().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/cluster.sh");
-    let out = std::process::Command::new("sh").arg(script).arg("restart").arg(who).arg(dir).output().unwrap();
-    assert!(out.status.success(), "restart {who}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("sh").arg(script).args(args).arg(dir).output().unwrap();
+    assert!(out.status.success(), "cluster.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Restarts daemon `who` (mon.a, osd.N).
+fn restart(conf: &str, who: &str) {
+    cluster_script(conf, &["restart", who]);
 }
 
 /// Waits until the cluster has recovered from the last fault (every PG
 /// active+clean), so that the next fault does not hit a PG still recovering.
 fn wait_clean(conf: &str) {
-    let dir = std::path::Path::new(conf).parent().unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/cluster.sh");
-    let out = std::process::Command::new("sh").arg(script).arg("wait-clean").arg(dir).output().unwrap();
-    assert!(out.status.success(), "cluster did not recover: {}", String::from_utf8_lossy(&out.stderr));
+    cluster_script(conf, &["wait-clean"]);
 }
 
 /// The acting primary of object `name` in pool rbd, as `ceph osd map` says.

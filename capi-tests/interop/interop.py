@@ -165,6 +165,8 @@ def upstream_image_used_by_ours():
     ours.call("write", 80 * MIB + 3, 70000, 203)
     model.write(80 * MIB + 3, 70000, 203)
     assert ours.call("sha") == model.sha()
+    # the snapshot keeps its own size (64 MiB) while the head is 96 MiB
+    assert json.loads(ours.call("snaps")) == want, f"snapshots after resize: {ours.call('snaps')}, want {want}"
     ours.call("close")
     ours.quit()
     assert info(spec)["size"] == 96 * MIB

@@ -199,11 +199,7 @@ impl Connection {
         header[37..39].copy_from_slice(&msg.compat_version.to_le_bytes());
         let segments: [&[u8]; 4] = [&header, &msg.front, &msg.middle, &msg.data];
         let wire = w.sender.encode_parts(tag::MESSAGE, &segments);
-        let mut parts = vec![IoSlice::new(&wire.head)];
-        if wire.segments_between {
-            parts.extend(segments[1..].iter().filter(|s| !s.is_empty()).map(|s| IoSlice::new(s)));
-        }
-        parts.push(IoSlice::new(&wire.tail));
+        let mut parts = wire.pieces(&segments).map(IoSlice::new);
         let r = write_all_vectored(&mut w.stream, &mut parts).map_err(io("send"));
         drop(w);
         if r.is_err() {

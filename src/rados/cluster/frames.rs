@@ -22,6 +22,16 @@ pub struct FrameWire {
     pub tail: Vec<u8>,
 }
 
+impl FrameWire {
+    /// The frame's bytes in wire order: head, the segments 1 to 3 of
+    /// `segments` (the ones given to `encode_parts`) when they travel as they
+    /// are, tail. Empty pieces stand where nothing goes.
+    pub fn pieces<'a>(&'a self, segments: &[&'a [u8]]) -> [&'a [u8]; 5] {
+        let between = |i: usize| if self.segments_between { segments.get(i).copied().unwrap_or(&[]) } else { &[] };
+        [&self.head, between(1), between(2), between(3), &self.tail]
+    }
+}
+
 /// Frame tags.
 pub mod tag {
     pub const HELLO: u8 = 1;
@@ -152,13 +162,9 @@ impl FrameSender {
     /// The wire bytes of a frame, appended to `out`.
     pub fn encode(&mut self, tag: u8, segments: &[&[u8]], out: &mut Vec<u8>) {
         let wire = self.encode_parts(tag, segments);
-        out.extend_from_slice(&wire.head);
-        if wire.segments_between {
-            for s in segments.iter().skip(1).take(3) {
-                out.extend_from_slice(s);
-            }
+        for piece in wire.pieces(segments) {
+            out.extend_from_slice(piece);
         }
-        out.extend_from_slice(&wire.tail);
     }
 
     /// A frame as parts to send without copying its payload: in crc mode

@@ -268,6 +268,8 @@ pub fn encode_step(step: &OpStep, flags: u32) -> RawOp {
                 .args(&[&[class.len() as u8, method.len() as u8, 0], &(input.len() as u32).to_le_bytes()])
                 .with_data(d)
         }
+        // one definition of the payload-carrying writes: the owned encoder's
+        Write { .. } | WriteFull { .. } | Append { .. } => return encode_step_owned(step.clone(), flags),
         Create { exclusive } => {
             let mut r = RawOp::new(code::CREATE);
             if *exclusive {
@@ -275,12 +277,9 @@ pub fn encode_step(step: &OpStep, flags: u32) -> RawOp {
             }
             r
         }
-        Write { offset, data } => RawOp::extent(code::WRITE, *offset, data.len() as u64).with_data(data.clone()),
-        WriteFull { data } => RawOp::extent(code::WRITEFULL, 0, data.len() as u64).with_data(data.clone()),
         WriteSame { offset, len, data } => RawOp::new(code::WRITESAME)
             .args(&[&offset.to_le_bytes(), &len.to_le_bytes(), &(data.len() as u64).to_le_bytes()])
             .with_data(data.clone()),
-        Append { data } => RawOp::extent(code::APPEND, 0, data.len() as u64).with_data(data.clone()),
         Zero { offset, len } => RawOp::extent(code::ZERO, *offset, *len),
         Truncate { size } => RawOp::extent(code::TRUNCATE, *size, 0),
         Remove => RawOp::new(code::DELETE),
