@@ -29,6 +29,9 @@ for line in sys.stdin:
         line = "objects: %r\n" % items
     sys.stdout.write(line)'
 }
+# `rbd rm` leaves the pool's rbd_trash object behind: make it exist before
+# both runs, so that each run starts from the same pool
+rbd -c "$conf" create --size 1M rbd/seed-prep > /dev/null 2>&1 && rbd -c "$conf" rm rbd/seed-prep > /dev/null 2>&1
 clean
 /usr/bin/python3 "$here/seed_example.py" "$conf" > "$tmp/upstream.raw" 2>&1 || { echo "FAIL: under upstream"; cat "$tmp/upstream.raw"; clean; exit 1; }
 clean
