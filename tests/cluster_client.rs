@@ -6,24 +6,15 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{ceph_cli, conf, rados_client, write_stream};
+use common::{ceph_cli, conf, identity, rados_client, write_stream};
 use std::time::Duration;
 
-use cephrs::config::{find_secret, Config, EntityName};
+use cephrs::config::EntityName;
 use cephrs::rados::cluster::cephx::CephxClient;
 use cephrs::rados::cluster::connection::ClientIdentity;
 use cephrs::rados::cluster::crypto::CryptoKey;
 use cephrs::rados::cluster::handshake::{Credentials, CON_MODE_CRC, CON_MODE_SECURE};
 use cephrs::rados::cluster::monclient::{parse_mon_host, MonClient};
-
-fn identity(conf: &str, modes: Vec<u32>) -> (Config, ClientIdentity) {
-    let mut c = Config::new(EntityName::client("admin"), "ceph");
-    c.read_files(Some(conf)).unwrap();
-    let key = CryptoKey::from_base64(&find_secret(&c).unwrap()).unwrap();
-    let cephx = Arc::new(Mutex::new(CephxClient::new(EntityName::client("admin"), key)));
-    let id = ClientIdentity { credentials: Credentials::Cephx(cephx), modes, nonce: 12345, global_id: 0 };
-    (c, id)
-}
 
 #[test]
 fn monitor_session_and_command_in_both_modes() {

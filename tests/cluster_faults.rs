@@ -187,3 +187,157 @@ fn watch_survives_its_connection_being_reset() {
     notifier_rados.shutdown();
     wait_clean(&conf);
 }
+
+/// Runs `ceph` commands when dropped (their failures ignored): puts back
+/// what a test changed in the cluster, even when it panics.
+struct CephOnDrop(String, Vec<Vec<String>>);
+
+impl Drop for CephOnDrop {
+    fn drop(&mut self) {
+        for args in &self.1 {
+            let _ = std::process::Command::new("ceph").arg("-c").arg(&self.0).args(args).output();
+        }
+    }
+}
+
+/// The client follows the cluster through incremental maps: a pool created,
+/// resized, snapshotted and deleted, pg_upmap_items and pg_temp set, primary
+/// affinity, reweight, a CRUSH weight change, an OSD marked out and in, and
+/// one marked down that comes back up. After each change, the map the client
+/// built equals the full map of the same epoch as the monitor hands it out
+/// (`osd getmap`), and no full map was decoded after the first.
+#[test]
+fn osd_maps_are_followed_incrementally() {
+    use cephrs::rados::cluster::handshake::CON_MODE_CRC;
+    use cephrs::rados::cluster::monclient::{parse_mon_host, MonClient};
+    use cephrs::rados::cluster::objecter::Objecter;
+    use cephrs::rados::cluster::osdmap::{OsdMap, PgId};
+
+    let Some(conf) = conf() else { return };
+    wait_clean(&conf);
+    let (c, id) = common::identity(&conf, vec![CON_MODE_CRC]);
+    let mons = parse_mon_host(&c.get_str("mon_host")).unwrap();
+    let monc = MonClient::connect(mons, id, Duration::from_secs(20)).unwrap();
+    let objecter = Objecter::start(monc.clone(), vec![CON_MODE_CRC], None, Duration::from_secs(20)).unwrap();
+    let command = |json: &str| -> Vec<u8> {
+        let (r, rs, out) = monc.command(&[json.to_string()], b"", Some(Duration::from_secs(60))).unwrap();
+        assert_eq!(r, 0, "{json}: {rs}");
+        out
+    };
+    let mut checked = Vec::new();
+    let mut check = |what: &str| -> OsdMap {
+        let dump = String::from_utf8(command(r#"{"prefix": "osd dump", "format": "json"}"#)).unwrap();
+        let at = dump.find("\"epoch\":").unwrap() + "\"epoch\":".len();
+        let epoch: u32 = dump[at..].chars().take_while(|c| c.is_ascii_digit()).collect::<String>().parse().unwrap();
+        let ours = objecter.wait_for_map(epoch - 1, Duration::from_secs(30)).unwrap();
+        let full = command(&format!(r#"{{"prefix": "osd getmap", "epoch": {}}}"#, ours.epoch));
+        let theirs = OsdMap::decode(&full).unwrap();
+        let (a, b) = (format!("{ours:#?}"), format!("{theirs:#?}"));
+        if a != b {
+            // the first differing line, with the lines before it for context
+            let (a, b): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
+            let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let from = at.saturating_sub(6);
+            panic!(
+                "after {what}: our map of epoch {} differs from the monitor's at line {at}:\nours:\n{}\nmonitor's:\n{}",
+                ours.epoch,
+                a[from..(at + 1).min(a.len())].join("\n"),
+                b[from..(at + 1).min(b.len())].join("\n")
+            );
+        }
+        checked.push(format!("{what}@{}", ours.epoch));
+        (*ours).clone()
+    };
+    // what the test changes is put back even when it fails half-way
+    let tree = String::from_utf8(command(r#"{"prefix": "osd tree", "format": "json"}"#)).unwrap();
+    let at = tree.find(r#""name":"osd.2""#).unwrap();
+    let at = at + tree[at..].find(r#""crush_weight":"#).unwrap() + r#""crush_weight":"#.len();
+    let original: f64 =
+        tree[at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap();
+    let _restore = CephOnDrop(
+        conf.clone(),
+        vec![
+            vec!["osd".into(), "reweight".into(), "2".into(), "1.0".into()],
+            vec!["osd".into(), "primary-affinity".into(), "osd.1".into(), "1.0".into()],
+            vec!["osd".into(), "in".into(), "2".into()],
+            vec!["osd".into(), "crush".into(), "reweight".into(), "osd.2".into(), format!("{original:?}")],
+        ],
+    );
+    let (full_at_start, incremental_at_start) = objecter.map_counts();
+    assert!(full_at_start >= 1);
+
+    command(r#"{"prefix": "osd set-require-min-compat-client", "version": "luminous", "yes_i_really_mean_it": true}"#);
+    let _ = monc.command(
+        &[r#"{"prefix": "osd pool rm", "pool": "incmaps", "pool2": "incmaps", "yes_i_really_really_mean_it": true}"#
+            .to_string()],
+        b"",
+        Some(Duration::from_secs(60)),
+    );
+    command(r#"{"prefix": "osd pool create", "pool": "incmaps", "pg_num": 8, "pgp_num": 8}"#);
+    let map = check("pool create");
+    let pool = map.pool_by_name("incmaps").expect("the new pool is in our map").id;
+    command(
+        r#"{"prefix": "osd pool set", "pool": "incmaps", "var": "size", "val": "2", "yes_i_really_mean_it": true}"#,
+    );
+    check("pool size");
+    command(r#"{"prefix": "osd pool mksnap", "pool": "incmaps", "snap": "s1"}"#);
+    let map = check("pool snapshot");
+    assert_eq!(map.pools[&pool].snaps.len(), 1);
+    let p = map.placement(PgId { pool, seed: 0 }).unwrap();
+    let to = (0..map.max_osd).find(|o| !p.up.contains(o)).unwrap();
+    command(&format!(r#"{{"prefix": "osd pg-upmap-items", "pgid": "{}", "id": [{}, {to}]}}"#, p.pg, p.up[0]));
+    let map = check("pg-upmap-items");
+    assert!(map.pg_upmap_items.contains_key(&p.pg));
+    command(&format!(r#"{{"prefix": "osd rm-pg-upmap-items", "pgid": "{}"}}"#, p.pg));
+    check("rm-pg-upmap-items");
+    let q = map.placement(PgId { pool, seed: 1 }).unwrap();
+    command(&format!(r#"{{"prefix": "osd pg-temp", "pgid": "{}", "id": [{}, {}]}}"#, q.pg, q.up[1], q.up[0]));
+    check("pg-temp");
+    command(r#"{"prefix": "osd primary-affinity", "id": 1, "weight": 0.5}"#);
+    let map = check("primary-affinity");
+    assert_eq!(map.primary_affinity.get(1), Some(&0x8000));
+    command(r#"{"prefix": "osd primary-affinity", "id": 1, "weight": 1.0}"#);
+    check("primary-affinity back");
+    command(r#"{"prefix": "osd reweight", "id": 2, "weight": 0.8}"#);
+    check("reweight");
+    command(r#"{"prefix": "osd reweight", "id": 2, "weight": 1.0}"#);
+    check("reweight back");
+    let crush_weight =
+        |w: f64| command(&format!(r#"{{"prefix": "osd crush reweight", "name": "osd.2", "weight": {w:?}}}"#));
+    crush_weight(original / 2.0);
+    check("crush reweight");
+    crush_weight(original);
+    check("crush reweight back");
+    command(r#"{"prefix": "osd out", "ids": ["2"]}"#);
+    check("out");
+    command(r#"{"prefix": "osd in", "ids": ["2"]}"#);
+    check("in");
+    command(r#"{"prefix": "osd down", "ids": ["1"]}"#);
+    check("down");
+    // the OSD protests and boots again: wait until our map has it up
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let m = objecter.map().unwrap();
+        if m.osd_state.get(1).is_some_and(|s| s & 2 != 0) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "osd.1 not up again in our map within 60 s");
+        objecter.wait_for_map(m.epoch, Duration::from_secs(5)).ok();
+    }
+    check("up again");
+    command(r#"{"prefix": "osd pool rm", "pool": "incmaps", "pool2": "incmaps", "yes_i_really_really_mean_it": true}"#);
+    let map = check("pool rm");
+    assert!(map.pool_by_name("incmaps").is_none());
+
+    let (full, incremental) = objecter.map_counts();
+    assert_eq!(full, full_at_start, "full maps decoded after the first (checked: {checked:?})");
+    assert!(incremental - incremental_at_start >= checked.len() as u64, "too few incrementals: {checked:?}");
+    eprintln!(
+        "faults: {} incremental maps applied, each checked state equal to the monitor's full map: {}",
+        incremental - incremental_at_start,
+        checked.join(" ")
+    );
+    objecter.shutdown();
+    monc.shutdown();
+    wait_clean(&conf);
+}

@@ -14,6 +14,23 @@ pub fn conf() -> Option<String> {
     c
 }
 
+/// The client.admin identity of the cluster's conf, offering `modes`.
+pub fn identity(
+    conf: &str,
+    modes: Vec<u32>,
+) -> (cephrs::config::Config, cephrs::rados::cluster::connection::ClientIdentity) {
+    use cephrs::config::{find_secret, Config};
+    use cephrs::rados::cluster::{
+        cephx::CephxClient, connection::ClientIdentity, crypto::CryptoKey, handshake::Credentials,
+    };
+    let mut c = Config::new(EntityName::client("admin"), "ceph");
+    c.read_files(Some(conf)).unwrap();
+    let key = CryptoKey::from_base64(&find_secret(&c).unwrap()).unwrap();
+    let cephx = std::sync::Arc::new(std::sync::Mutex::new(CephxClient::new(EntityName::client("admin"), key)));
+    let id = ClientIdentity { credentials: Credentials::Cephx(cephx), modes, nonce: 12345, global_id: 0 };
+    (c, id)
+}
+
 pub fn ceph_cli(conf: &str, args: &[&str]) -> String {
     let out = std::process::Command::new("ceph").arg("-c").arg(conf).args(args).output().unwrap();
     assert!(out.status.success(), "ceph {args:?}: {}", String::from_utf8_lossy(&out.stderr));

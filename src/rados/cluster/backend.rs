@@ -133,7 +133,7 @@ impl ClusterBackend {
             return Err(Error::remote(r, format!("pool op {op:#x} on {name}")));
         }
         if self.objecter.map()?.epoch < epoch {
-            self.monc.want_osdmap(0)?;
+            self.objecter.request_newer_map()?;
             self.objecter.wait_for_map(epoch - 1, self.timeout.max(Duration::from_secs(30)))?;
         }
         Ok(data)

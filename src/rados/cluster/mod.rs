@@ -24,6 +24,7 @@ pub mod monclient;
 pub mod objecter;
 pub mod osd_wire;
 pub mod osdmap;
+pub mod osdmap_incremental;
 
 /// True when `CEPHRS_DEBUG` is set (read once).
 pub fn debug_enabled() -> bool {

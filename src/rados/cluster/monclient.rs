@@ -236,6 +236,13 @@ impl MonClient {
         }
     }
 
+    /// Notes the newest OSD map the client holds: a new session subscribes
+    /// from the epoch after it (incremental maps) instead of a full map.
+    pub fn have_osdmap(&self, epoch: u32) {
+        let mut st = self.lock();
+        st.osdmap_want = st.osdmap_want.max(epoch + 1);
+    }
+
     pub fn global_id(&self) -> u64 {
         self.lock().global_id
     }

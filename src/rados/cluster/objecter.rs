@@ -12,6 +12,7 @@
 //! a lock held.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ use super::osd_wire::{
     RawOp, WatchNotify,
 };
 use super::osdmap::{MapMessage, OsdMap, PgId};
+use super::osdmap_incremental::Incremental;
 use crate::config::EntityType;
 use crate::denc::EntityAddr;
 use crate::error::{Error, Result};
@@ -143,6 +145,9 @@ pub struct Objecter {
     state: Mutex<State>,
     map_changed: Condvar,
     finisher: Mutex<mpsc::Sender<Job>>,
+    /// How many maps were decoded whole and how many applied as incrementals.
+    maps_full: AtomicU64,
+    maps_incremental: AtomicU64,
     me: Weak<Objecter>,
 }
 
@@ -189,6 +194,8 @@ impl Objecter {
             }),
             map_changed: Condvar::new(),
             finisher: Mutex::new(tx),
+            maps_full: AtomicU64::new(0),
+            maps_incremental: AtomicU64::new(0),
             me: me.clone(),
         });
         let sink: Arc<dyn OsdMapSink> = o.clone();
@@ -241,7 +248,7 @@ impl Objecter {
         if self.map()?.epoch >= epoch {
             return Ok(());
         }
-        self.monc.want_osdmap(0)?;
+        self.request_newer_map()?;
         self.wait_for_map(epoch.saturating_sub(1), timeout).map(|_| ())
     }
 
@@ -420,7 +427,7 @@ impl Objecter {
                 trace!("connect to osd.{osd} at {addr}: {e}");
                 self.lock().sessions.remove(&osd);
                 // the OSD may be down: ask for a newer map, then retry what still targets it
-                let _ = self.monc.want_osdmap(0);
+                let _ = self.request_newer_map();
                 std::thread::sleep(Duration::from_millis(500));
                 let mut st = self.lock();
                 if st.shutdown || st.sessions.contains_key(&osd) {
@@ -486,6 +493,7 @@ impl Objecter {
                 }
             }
         }
+        self.monc.have_osdmap(map.epoch);
         self.map_changed.notify_all();
         for (req, errno) in failed {
             self.deliver(req, Err(errno));
@@ -495,20 +503,66 @@ impl Objecter {
         }
     }
 
+    /// Follows the maps an MOSDMap carries: from the epoch after ours, each
+    /// full map is decoded and each incremental applied to the one before;
+    /// when the message starts past our epoch, its newest full map is the
+    /// base. A gap asks the monitor for the maps after the newest we have.
     fn handle_map_message(&self, front: &[u8]) -> Result<()> {
         let m = MapMessage::decode(front)?;
-        let have = self.lock().map.as_ref().map_or(0, |m| m.epoch);
-        if let Some((&epoch, full)) = m.full.iter().next_back() {
-            if epoch > have {
-                self.install_map(OsdMap::decode(full)?);
-                return Ok(());
-            }
+        let current = self.lock().map.clone();
+        let have = current.as_ref().map_or(0, |m| m.epoch);
+        let newest = m.full.keys().chain(m.incremental.keys()).copied().max().unwrap_or(0);
+        if newest <= have {
+            return Ok(());
         }
-        if m.incremental.keys().next_back().is_some_and(|&e| e > have) {
-            // incremental maps are not applied yet: ask for the newest full map
-            self.monc.want_osdmap(0)?;
+        let mut built: Option<OsdMap> = None;
+        let mut epoch = have;
+        let mut rebased = false;
+        loop {
+            let next = epoch + 1;
+            if let Some(full) = m.full.get(&next) {
+                built = Some(OsdMap::decode(full)?);
+                self.maps_full.fetch_add(1, Ordering::Relaxed);
+            } else if let (Some(inc), Some(base)) = (m.incremental.get(&next), built.as_ref().or(current.as_deref())) {
+                built = Some(base.apply(&Incremental::decode(inc)?)?);
+                self.maps_incremental.fetch_add(1, Ordering::Relaxed);
+            } else if !rebased {
+                // not contiguous with ours: start again from the message's newest full map
+                rebased = true;
+                match m.full.range(next..).next_back() {
+                    Some((&e, full)) => {
+                        built = Some(OsdMap::decode(full)?);
+                        self.maps_full.fetch_add(1, Ordering::Relaxed);
+                        epoch = e;
+                    }
+                    None => break,
+                }
+                continue;
+            } else {
+                break;
+            }
+            epoch = next;
+        }
+        if let Some(map) = built {
+            self.install_map(map);
+        }
+        if epoch < newest {
+            trace!("osd maps {have}..{newest} arrived with a gap after {epoch}; asking for the rest");
+            self.monc.want_osdmap(if epoch == 0 { 0 } else { epoch + 1 })?;
         }
         Ok(())
+    }
+
+    /// How many OSD maps were decoded whole and how many were applied as
+    /// incrementals since the start.
+    pub fn map_counts(&self) -> (u64, u64) {
+        (self.maps_full.load(Ordering::Relaxed), self.maps_incremental.load(Ordering::Relaxed))
+    }
+
+    /// Asks the monitors for the maps after ours (none are sent until one exists).
+    pub fn request_newer_map(&self) -> Result<()> {
+        let have = self.lock().map.as_ref().map_or(0, |m| m.epoch);
+        self.monc.want_osdmap(if have == 0 { 0 } else { have + 1 })
     }
 
     fn handle_reply(&self, conn: &Arc<Connection>, m: Message) -> Result<()> {

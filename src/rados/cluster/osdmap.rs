@@ -11,9 +11,9 @@ use crate::denc::{Decoder, EntityAddr};
 use crate::error::{Error, Result};
 use crate::rados::placement::{pg_num_mask, stable_mod, str_hash_rjenkins};
 
-const OSD_EXISTS: u32 = 1;
-const OSD_UP: u32 = 2;
-const DEFAULT_PRIMARY_AFFINITY: u32 = 0x10000;
+pub(super) const OSD_EXISTS: u32 = 1;
+pub(super) const OSD_UP: u32 = 2;
+pub(super) const DEFAULT_PRIMARY_AFFINITY: u32 = 0x10000;
 const POOL_FLAG_HASHPSPOOL: u64 = 1;
 const POOL_TYPE_REPLICATED: u8 = 1;
 
@@ -30,7 +30,7 @@ impl std::fmt::Display for PgId {
     }
 }
 
-fn decode_pg(d: &mut Decoder<'_>) -> Result<PgId> {
+pub(super) fn decode_pg(d: &mut Decoder<'_>) -> Result<PgId> {
     let _v = d.u8()?;
     let pool = d.i64()?;
     let seed = d.u32()?;
@@ -61,7 +61,7 @@ pub struct Pool {
 }
 
 impl Pool {
-    fn decode(id: i64, d: &mut Decoder<'_>) -> Result<Pool> {
+    pub(super) fn decode(id: i64, d: &mut Decoder<'_>) -> Result<Pool> {
         d.versioned(u8::MAX, |v, d| {
             let mut p = Pool { id, tier_of: -1, read_tier: -1, write_tier: -1, ..Pool::default() };
             p.kind = d.u8()?;
@@ -211,7 +211,7 @@ pub struct OsdMap {
     pub pg_upmap_items: BTreeMap<PgId, Vec<(i32, i32)>>,
 }
 
-fn i32s(d: &mut Decoder<'_>) -> Result<Vec<i32>> {
+pub(super) fn i32s(d: &mut Decoder<'_>) -> Result<Vec<i32>> {
     let n = d.count(4)?;
     (0..n).map(|_| d.i32()).collect()
 }
