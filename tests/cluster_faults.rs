@@ -341,3 +341,58 @@ fn osd_maps_are_followed_incrementally() {
     monc.shutdown();
     wait_clean(&conf);
 }
+
+/// cephx tickets are renewed before they expire. The monitor is told to
+/// issue service tickets valid for 40 s and auth tickets for 60 s; 75 s
+/// later, the monitor client holds renewed tickets (it kept its global id),
+/// and a RADOS client that opened no OSD session before then writes to every
+/// OSD through new sessions, whose authorizers need unexpired OSD tickets.
+#[test]
+fn cephx_tickets_are_renewed_before_they_expire() {
+    use cephrs::config::EntityType;
+    use cephrs::rados::cluster::handshake::CON_MODE_SECURE;
+    use cephrs::rados::cluster::monclient::{parse_mon_host, MonClient};
+
+    let Some(conf) = conf() else { return };
+    let _restore = CephOnDrop(
+        conf.clone(),
+        vec![
+            vec!["config".into(), "rm".into(), "mon".into(), "auth_service_ticket_ttl".into()],
+            vec!["config".into(), "rm".into(), "mon".into(), "auth_mon_ticket_ttl".into()],
+        ],
+    );
+    ceph_cli(&conf, &["config", "set", "mon", "auth_service_ticket_ttl", "40"]);
+    ceph_cli(&conf, &["config", "set", "mon", "auth_mon_ticket_ttl", "60"]);
+    let (c, id) = common::identity(&conf, vec![CON_MODE_SECURE]);
+    let monc =
+        MonClient::connect(parse_mon_host(&c.get_str("mon_host")).unwrap(), id, Duration::from_secs(20)).unwrap();
+    let started = std::time::Instant::now();
+    let global_id = monc.global_id();
+    let first = |s| monc.ticket_expires(s).unwrap();
+    let (osd_expiry, auth_expiry) = (first(EntityType::Osd), first(EntityType::Auth));
+    assert!(osd_expiry < started + Duration::from_secs(45), "the monitor did not shorten the OSD ticket");
+    let (_rados, io) = rados_client(&conf, "secure");
+
+    // service tickets are renewed in their last quarter (after 30 s) through MAuth
+    std::thread::sleep(Duration::from_secs(38).saturating_sub(started.elapsed()));
+    assert!(monc.ticket_expires(EntityType::Osd).unwrap() > osd_expiry, "no OSD ticket renewal after 38 s");
+    assert_eq!(monc.ticket_expires(EntityType::Auth).unwrap(), auth_expiry, "the auth ticket is renewed early");
+    // the auth ticket after 45 s, by a new authentication
+    std::thread::sleep(Duration::from_secs(75).saturating_sub(started.elapsed()));
+    let now = std::time::Instant::now();
+    for service in [EntityType::Mon, EntityType::Osd, EntityType::Mgr, EntityType::Auth] {
+        let expires = monc.ticket_expires(service).unwrap();
+        assert!(expires > now, "{service:?} ticket expired {:?} ago", now - expires);
+    }
+    assert!(monc.ticket_expires(EntityType::Osd).unwrap() > osd_expiry);
+    assert!(monc.ticket_expires(EntityType::Auth).unwrap() > auth_expiry);
+    assert_eq!(monc.global_id(), global_id, "the new authentication reclaims the global id");
+    let (r, rs, _) = monc.command(&[r#"{"prefix": "fsid"}"#.to_string()], b"", Some(Duration::from_secs(20))).unwrap();
+    assert_eq!(r, 0, "{rs}");
+    monc.shutdown();
+
+    // 96 objects land on every OSD as primary: each needs a new session now
+    let (issued, failures) = write_stream(&io, "ticket-renewal", 32, |i| i < 96);
+    assert!(failures.is_empty(), "writes after the first tickets expired: {failures:?}");
+    eprintln!("faults: cephx tickets renewed (service ttl 40 s, auth ttl 60 s); {issued} writes through new OSD sessions 75 s later");
+}

@@ -283,6 +283,12 @@ impl CephxClient {
         self.tickets.values().map(|t| t.renew_after).min()
     }
 
+    /// True when the auth ticket itself is due for renewal (a new
+    /// authentication renews it).
+    pub fn auth_due(&self, now: Instant) -> bool {
+        self.tickets.get(&(EntityType::Auth as u32)).is_some_and(|t| now >= t.renew_after)
+    }
+
     /// The service tickets due for renewal, as a want mask.
     pub fn due(&self, now: Instant) -> u32 {
         let mut need = 0;

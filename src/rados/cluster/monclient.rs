@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
+use super::cephx::CephxClient;
 use super::connection::{ClientIdentity, Connection, Dispatcher, Message};
+use super::handshake::Credentials;
 use crate::config::EntityType;
 use crate::denc::{Decoder, Encode};
 use crate::error::{Error, Result};
@@ -15,6 +17,8 @@ use crate::error::{Error, Result};
 /// Message types the monitor client sends or handles.
 pub mod msg {
     pub const MON_MAP: u16 = 4;
+    pub const AUTH: u16 = 17;
+    pub const AUTH_REPLY: u16 = 18;
     pub const MON_SUBSCRIBE: u16 = 15;
     pub const MON_SUBSCRIBE_ACK: u16 = 16;
     pub const OSD_MAP: u16 = 41;
@@ -51,6 +55,8 @@ struct State {
     osdmap_want: u32,
     shutdown: bool,
     hunting: bool,
+    /// When the last request for service tickets was sent (unanswered yet).
+    renewal_sent: Option<Instant>,
 }
 
 /// A session with the monitors.
@@ -116,6 +122,7 @@ impl MonClient {
                 osdmap_want: 0,
                 shutdown: false,
                 hunting: false,
+                renewal_sent: None,
             }),
             changed: Condvar::new(),
             osdmap_sink: Mutex::new(None),
@@ -184,6 +191,7 @@ impl MonClient {
         }
         st.conn = Some(conn.clone());
         st.hunting = false;
+        st.renewal_sent = None;
         let subscribe = subscribe_message(st.osdmap_want);
         let resend: Vec<Message> = st.commands.values().map(|c| c.msg.clone()).collect();
         drop(st);
@@ -202,9 +210,12 @@ impl MonClient {
         let me = self.me.clone();
         let _ = std::thread::Builder::new().name("cephrs-mon-tick".into()).spawn(move || loop {
             let Some(mc) = me.upgrade() else { return };
+            let wait = mc.next_renewal().map_or(KEEPALIVE_INTERVAL, |at| {
+                at.saturating_duration_since(Instant::now()).clamp(Duration::from_millis(200), KEEPALIVE_INTERVAL)
+            });
             let conn = {
                 let st = mc.lock();
-                let (st, _) = mc.changed.wait_timeout(st, KEEPALIVE_INTERVAL).unwrap_or_else(|e| e.into_inner());
+                let (st, _) = mc.changed.wait_timeout(st, wait).unwrap_or_else(|e| e.into_inner());
                 if st.shutdown {
                     return;
                 }
@@ -214,8 +225,82 @@ impl MonClient {
                 if let Err(e) = c.keepalive() {
                     trace!("monitor keepalive: {e}");
                 }
+                mc.renew_tickets(&c);
             }
         });
+    }
+
+    fn cephx(&self) -> Option<Arc<Mutex<CephxClient>>> {
+        match &self.identity.lock().unwrap_or_else(|e| e.into_inner()).credentials {
+            Credentials::Cephx(c) => Some(c.clone()),
+            Credentials::None(_) => None,
+        }
+    }
+
+    /// When the first cephx ticket is due for renewal (None without cephx).
+    fn next_renewal(&self) -> Option<Instant> {
+        self.cephx()?.lock().unwrap_or_else(|e| e.into_inner()).renew_after()
+    }
+
+    /// Renews cephx tickets in their last quarter, as upstream's MonClient
+    /// does: the service tickets (mon, osd, mgr) through an MAuth request
+    /// on the session; the auth ticket by a new session (a new
+    /// authentication, reclaiming our global id).
+    fn renew_tickets(&self, conn: &Arc<Connection>) {
+        let Some(cephx) = self.cephx() else { return };
+        let now = Instant::now();
+        let (need, auth_due) = {
+            let c = cephx.lock().unwrap_or_else(|e| e.into_inner());
+            (c.due(now), c.auth_due(now))
+        };
+        if auth_due {
+            trace!("cephx auth ticket due for renewal: authenticating again on a new monitor session");
+            conn.close();
+            return;
+        }
+        if need == 0 {
+            return;
+        }
+        {
+            let mut st = self.lock();
+            if st.renewal_sent.is_some_and(|at| now.duration_since(at) < Duration::from_secs(10)) {
+                return; // the monitor has not answered the last request yet
+            }
+            st.renewal_sent = Some(now);
+        }
+        let request = cephx.lock().unwrap_or_else(|e| e.into_inner()).principal_request(need);
+        match request {
+            Ok(payload) => {
+                trace!("cephx: renewing service tickets {need:#x}");
+                if let Err(e) = conn.send(&auth_message(&payload)) {
+                    trace!("cephx ticket renewal: {e}");
+                }
+            }
+            Err(e) => trace!("cephx ticket renewal: {e}"),
+        }
+    }
+
+    /// MAuthReply to a ticket renewal: the new tickets.
+    fn handle_auth_reply(&self, front: &[u8]) -> Result<()> {
+        self.lock().renewal_sent = None;
+        let mut d = Decoder::new(front);
+        let _protocol = d.u32()?;
+        let result = d.i32()?;
+        let _global_id = d.u64()?;
+        let payload = d.bytes()?;
+        if result != 0 {
+            let msg = d.string().unwrap_or_default();
+            return Err(Error::remote(result, format!("cephx ticket renewal refused: {msg}")));
+        }
+        let cephx = self.cephx().ok_or_else(|| Error::Corrupt("MAuthReply without cephx".into()))?;
+        cephx.lock().unwrap_or_else(|e| e.into_inner()).handle_principal_reply(payload)?;
+        trace!("cephx: service tickets renewed");
+        Ok(())
+    }
+
+    /// When the ticket for `service` expires (None without one).
+    pub fn ticket_expires(&self, service: EntityType) -> Option<Instant> {
+        self.cephx()?.lock().unwrap_or_else(|e| e.into_inner()).ticket(service).ok().map(|t| t.expires)
     }
 
     /// Where OSD maps go.
@@ -371,6 +456,7 @@ impl Dispatcher for MonClient {
                 self.changed.notify_all();
             }),
             msg::MON_COMMAND_ACK | msg::POOL_OP_REPLY => self.handle_reply(msg),
+            msg::AUTH_REPLY => self.handle_auth_reply(&msg.front),
             msg::OSD_MAP => {
                 let sink = self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Weak::upgrade);
                 if let Some(s) = sink {
@@ -436,6 +522,16 @@ fn command_message(fsid: Option<[u8; 16]>, cmd: &[String], input: &[u8]) -> Mess
     let mut m = Message::new(msg::MON_COMMAND, 1, 1, front);
     m.data = input.to_vec();
     m
+}
+
+/// MAuth (cephx protocol 2) carrying `payload`.
+fn auth_message(payload: &[u8]) -> Message {
+    let mut front = Vec::new();
+    paxos_header(&mut front);
+    2u32.encode(&mut front);
+    payload.to_vec().encode(&mut front);
+    0u32.encode(&mut front); // monmap epoch
+    Message::new(msg::AUTH, 0, 0, front)
 }
 
 /// MMonSubscribe v3: the monitor map (continuous) and OSD maps from `osdmap_start`.
