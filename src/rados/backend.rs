@@ -124,10 +124,26 @@ pub trait Backend: Send + Sync {
     /// Runs a monitor command: its return code, status string and output.
     fn mon_command(&self, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)>;
 
+    /// Runs a command on one daemon (an OSD, a PG's primary, the active or
+    /// a named manager, one monitor): its return code, status and output.
+    fn daemon_command(&self, target: &CommandTarget, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)>;
+
     /// Makes every completed write durable (power-loss safe).
     fn flush(&self) -> Result<()>;
     /// Closes this client's use of the backend.
     fn shutdown(&self);
+}
+
+/// The daemon a command goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandTarget {
+    Osd(i32),
+    /// The acting primary of a PG (pool, seed).
+    Pg(i64, u32),
+    /// The active manager (None), or the manager of that name (a tell command).
+    Mgr(Option<String>),
+    /// A monitor by rank (a number) or name.
+    Mon(String),
 }
 
 /// A position in a pool's listing order.

@@ -2,6 +2,8 @@
 
 use super::cluster::cluster_entry;
 use crate::capi::prelude::*;
+use crate::rados::backend::CommandTarget;
+use crate::rados::cluster::daemon_command::parse_pg;
 
 /// Runs a monitor command (`cmd`: `cmdlen` JSON strings, joined as upstream
 /// sends them) with input `inbuf`; stores the output and the status string in
@@ -24,7 +26,10 @@ pub unsafe extern "C" fn rados_mon_command(
         let backend = cluster_entry(cluster)?.rados.backend()?;
         // SAFETY: cmd holds cmdlen C strings, inbuf inbuflen bytes (C contract).
         let (cmd, input) = unsafe { (commands(cmd, cmdlen)?, input_bytes(inbuf, inbuflen)?) };
-        let (r, status, output) = backend.mon_command(&cmd, input)?;
+        // like upstream, a failed command still stores its (empty) output and
+        // status (callers such as the Python bindings read them unconditionally)
+        let (r, status, output) =
+            backend.mon_command(&cmd, input).unwrap_or_else(|e| (-e.errno().abs(), String::new(), Vec::new()));
         // SAFETY: NULL or valid out-parameters (C contract).
         unsafe { command_out(&output, &status, outbuf, outbuflen, outs, outslen) }?;
         Ok(r)
@@ -83,7 +88,44 @@ unsafe fn command_out(
     Ok(())
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Runs a command on one daemon and stores its output and status like
+/// `rados_mon_command`. A target that does not exist or is down is the
+/// command's result (return code and status), as upstream reports it.
+///
+/// # Safety
+/// The pointers follow the C contract of the `rados_*_command` functions.
+#[allow(clippy::too_many_arguments)]
+unsafe fn daemon_command(
+    cluster: rados_t,
+    target: impl FnOnce() -> Result<CommandTarget>,
+    cmd: *mut *const c_char,
+    cmdlen: usize,
+    inbuf: *const c_char,
+    inbuflen: usize,
+    outbuf: *mut *mut c_char,
+    outbuflen: *mut usize,
+    outs: *mut *mut c_char,
+    outslen: *mut usize,
+) -> c_int {
+    entry(|| {
+        let backend = cluster_entry(cluster)?.rados.backend()?;
+        // SAFETY: cmd holds cmdlen C strings, inbuf inbuflen bytes (C contract).
+        let (cmd, input) = unsafe { (commands(cmd, cmdlen)?, input_bytes(inbuf, inbuflen)?) };
+        let target = target()?;
+        // like upstream, a failed command still stores its (empty) output and status
+        let (r, status, output) = backend
+            .daemon_command(&target, &cmd, input)
+            .unwrap_or_else(|e| (-e.errno().abs(), String::new(), Vec::new()));
+        // SAFETY: NULL or valid out-parameters (C contract).
+        unsafe { command_out(&output, &status, outbuf, outbuflen, outs, outslen) }?;
+        Ok(r)
+    })
+}
+
+/// Runs a command on the active manager (MMgrCommand).
+/// Errors: -EINVAL for NULL commands, -ENOTCONN (not connected or no
+/// active manager), -ETIMEDOUT, -EOPNOTSUPP on the local store; else the
+/// manager's return code.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mgr_command(
     cluster: rados_t,
@@ -96,10 +138,26 @@ pub unsafe extern "C" fn rados_mgr_command(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
-    enosys!()
+    // SAFETY: the caller's pointers are passed on under the same contract.
+    unsafe {
+        daemon_command(
+            cluster,
+            || Ok(CommandTarget::Mgr(None)),
+            cmd,
+            cmdlen,
+            inbuf,
+            inbuflen,
+            outbuf,
+            outbuflen,
+            outs,
+            outslen,
+        )
+    }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Runs a tell command on the manager `name` (MCommand).
+/// Errors: as `rados_mgr_command`; -EINVAL for a NULL name; -ENXIO when
+/// `name` is not the active manager.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mgr_command_target(
     cluster: rados_t,
@@ -113,11 +171,16 @@ pub unsafe extern "C" fn rados_mgr_command_target(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
-    enosys!()
+    // SAFETY: name is NULL or a C string (C contract).
+    let target = || Ok(CommandTarget::Mgr(Some(unsafe { c_str(name, "name") }?.to_string())));
+    // SAFETY: the caller's pointers are passed on under the same contract.
+    unsafe { daemon_command(cluster, target, cmd, cmdlen, inbuf, inbuflen, outbuf, outbuflen, outs, outslen) }
 }
 
-/// Not implemented yet: returns -ENOSYS. (Upstream sends these to one
-/// monitor as an MCommand, which serves a different command table.)
+/// Runs a command on one monitor, named by rank (a number) or name, on a
+/// session of its own (MCommand; monitors serve their "tell" commands there).
+/// Errors: -EINVAL for NULL arguments, -ENOTCONN, -EOPNOTSUPP on the local
+/// store; -ENOENT (status "mon dne" / "mon rank dne") for an unknown monitor.
 #[no_mangle]
 pub unsafe extern "C" fn rados_mon_command_target(
     cluster: rados_t,
@@ -131,10 +194,16 @@ pub unsafe extern "C" fn rados_mon_command_target(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
-    enosys!()
+    // SAFETY: name is NULL or a C string (C contract).
+    let target = || Ok(CommandTarget::Mon(unsafe { c_str(name, "name") }?.to_string()));
+    // SAFETY: the caller's pointers are passed on under the same contract.
+    unsafe { daemon_command(cluster, target, cmd, cmdlen, inbuf, inbuflen, outbuf, outbuflen, outs, outslen) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Runs a command on OSD `osdid` (MCommand).
+/// Errors: -EINVAL for NULL commands or a negative id, -ENOTCONN,
+/// -EOPNOTSUPP on the local store; -ENOENT ("osd dne") and -ENXIO ("osd down") as upstream; else the
+/// OSD's return code.
 #[no_mangle]
 pub unsafe extern "C" fn rados_osd_command(
     cluster: rados_t,
@@ -148,10 +217,27 @@ pub unsafe extern "C" fn rados_osd_command(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
-    enosys!()
+    // SAFETY: the caller's pointers are passed on under the same contract.
+    unsafe {
+        daemon_command(
+            cluster,
+            || Ok(CommandTarget::Osd(osdid)),
+            cmd,
+            cmdlen,
+            inbuf,
+            inbuflen,
+            outbuf,
+            outbuflen,
+            outs,
+            outslen,
+        )
+    }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Runs a command on the acting primary of PG `pgstr` ("POOL.SEED", seed in hex).
+/// Errors: -EINVAL for NULL arguments or a PG id that does not parse,
+/// -ENOTCONN, -EOPNOTSUPP on the local store; -ENOENT ("pool dne"); else
+/// the OSD's return code.
 #[no_mangle]
 pub unsafe extern "C" fn rados_pg_command(
     cluster: rados_t,
@@ -165,7 +251,14 @@ pub unsafe extern "C" fn rados_pg_command(
     outs: *mut *mut c_char,
     outslen: *mut usize,
 ) -> c_int {
-    enosys!()
+    let target = || {
+        // SAFETY: pgstr is NULL or a C string (C contract).
+        let text = unsafe { c_str(pgstr, "pgstr") }?;
+        let (pool, seed) = parse_pg(text).ok_or_else(|| Error::invalid(format!("'{text}' is not a PG id")))?;
+        Ok(CommandTarget::Pg(pool, seed))
+    };
+    // SAFETY: the caller's pointers are passed on under the same contract.
+    unsafe { daemon_command(cluster, target, cmd, cmdlen, inbuf, inbuflen, outbuf, outbuflen, outs, outslen) }
 }
 
 /// Not implemented yet: returns -ENOSYS.

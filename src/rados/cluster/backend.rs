@@ -15,11 +15,11 @@ use super::osd_wire::{
     code, decode_pgnls, decode_step_output, encode_step, encode_step_owned, flag, request_flags, EncodedOps, HObject,
     RawOp,
 };
-use super::osdmap::Pool;
-use crate::config::Config;
+use super::osdmap::{PgId, Pool};
+use crate::config::{Config, EntityType};
 use crate::error::{Error, Result};
 use crate::rados::backend::{
-    Backend, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo, PoolSnap, WatchHandler,
+    Backend, CommandTarget, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo, PoolSnap, WatchHandler,
 };
 use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, WatcherInfo, SNAP_DIR, SNAP_HEAD};
 use crate::rados::op::{OpReply, OpStep, StepOutput, StepResult};
@@ -540,6 +540,69 @@ impl Backend for ClusterBackend {
 
     fn mon_command(&self, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)> {
         self.monc.command(cmd, input, None)
+    }
+
+    fn daemon_command(&self, target: &CommandTarget, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)> {
+        use super::daemon_command::{self as dc, msg};
+        let timeout = self.timeout.max(Duration::from_secs(60));
+        let fsid = self.monc.fsid_bytes();
+        match target {
+            CommandTarget::Osd(_) | CommandTarget::Pg(..) => {
+                // as upstream's Objecter: ENOENT for a pool or OSD that does not exist, ENXIO for one that is down
+                let map = self.objecter.map()?;
+                let osd = match *target {
+                    CommandTarget::Pg(pool, seed) => {
+                        if !map.pools.contains_key(&pool) {
+                            return Ok((-libc::ENOENT, "pool dne".into(), Vec::new()));
+                        }
+                        map.placement(PgId { pool, seed })?.acting_primary
+                    }
+                    // upstream refuses a negative id before looking it up
+                    CommandTarget::Osd(osd) if osd < 0 => return Ok((-libc::EINVAL, String::new(), Vec::new())),
+                    CommandTarget::Osd(osd) => osd,
+                    _ => unreachable!("matched above"),
+                };
+                if osd == -1 {
+                    return Ok((-libc::ENXIO, "pg has no primary osd".into(), Vec::new()));
+                }
+                if !map.exists(osd) {
+                    return Ok((-libc::ENOENT, "osd dne".into(), Vec::new()));
+                }
+                let Some(addr) =
+                    map.osd_addrs.get(osd as usize).and_then(|a| dc::msgr2_addr(a)).filter(|_| map.is_up(osd))
+                else {
+                    return Ok((-libc::ENXIO, "osd down".into(), Vec::new()));
+                };
+                let m = dc::command_message(msg::COMMAND, fsid, cmd, input);
+                dc::run(addr, EntityType::Osd, &self.objecter.session_identity(), &m, timeout)
+            }
+            CommandTarget::Mgr(name) => {
+                let mgr = self.monc.mgrmap(timeout)?;
+                let addr = dc::msgr2_addr(&mgr.active_addrs)
+                    .filter(|_| mgr.available)
+                    .ok_or_else(|| Error::remote(-libc::ENOTCONN, "no active manager"))?;
+                let m = match name {
+                    Some(n) if *n != mgr.active_name => {
+                        return Err(Error::remote(-libc::ENXIO, format!("mgr.{n} is not the active manager")))
+                    }
+                    // a tell: MCommand with the fsid set
+                    Some(_) => dc::command_message(msg::COMMAND, fsid, cmd, input),
+                    None => dc::command_message(msg::MGR_COMMAND, [0; 16], cmd, input),
+                };
+                dc::run(addr, EntityType::Mgr, &self.objecter.session_identity(), &m, timeout)
+            }
+            CommandTarget::Mon(name) => {
+                let monmap = self.monc.monmap();
+                let Ok((mon, addrs)) = monmap.find(name) else {
+                    let rank = name.parse::<i64>().is_ok_and(|r| r >= 0);
+                    return Ok((-libc::ENOENT, if rank { "mon rank dne" } else { "mon dne" }.into(), Vec::new()));
+                };
+                let addr = dc::msgr2_addr(addrs)
+                    .ok_or_else(|| Error::remote(-libc::ENOENT, format!("mon.{mon} has no msgr2 address")))?;
+                let m = dc::command_message(msg::COMMAND, fsid, cmd, input);
+                dc::run(addr, EntityType::Mon, &self.monc.anonymous_identity(), &m, timeout)
+            }
+        }
     }
 
     fn flush(&self) -> Result<()> {

@@ -150,6 +150,12 @@ impl CephxClient {
         CephxClient { name, secret, global_id: 0, want: WANT_KEYS, tickets: HashMap::new(), server_challenge: 0 }
     }
 
+    /// A client of the same entity and key with no tickets yet: for a
+    /// separate, anonymous monitor session whose tickets must not replace ours.
+    pub fn fresh(&self) -> CephxClient {
+        CephxClient::new(self.name.clone(), self.secret.clone())
+    }
+
     /// The first auth request payload to a monitor: mode, entity name, global id.
     pub fn mon_request(name: &EntityName, global_id: u64) -> Vec<u8> {
         name_and_global_id(AUTH_MODE_MON, name, global_id)

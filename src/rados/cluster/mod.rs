@@ -17,6 +17,7 @@ pub mod connection;
 pub mod crush;
 mod crush_ln;
 pub mod crypto;
+pub mod daemon_command;
 pub mod frames;
 pub mod handshake;
 pub mod json;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::cephx::CephxClient;
 use super::connection::{ClientIdentity, Connection, Dispatcher, Message};
+use super::daemon_command::{msg as command_msg, MgrMap, MonMap};
 use super::handshake::Credentials;
 use crate::config::EntityType;
 use crate::denc::{Decoder, Encode};
@@ -57,6 +58,8 @@ struct State {
     hunting: bool,
     /// When the last request for service tickets was sent (unanswered yet).
     renewal_sent: Option<Instant>,
+    monmap: MonMap,
+    mgrmap: Option<MgrMap>,
 }
 
 /// A session with the monitors.
@@ -123,6 +126,8 @@ impl MonClient {
                 shutdown: false,
                 hunting: false,
                 renewal_sent: None,
+                monmap: MonMap::default(),
+                mgrmap: None,
             }),
             changed: Condvar::new(),
             osdmap_sink: Mutex::new(None),
@@ -303,6 +308,27 @@ impl MonClient {
         self.cephx()?.lock().unwrap_or_else(|e| e.into_inner()).ticket(service).ok().map(|t| t.expires)
     }
 
+    /// The monitor map (empty before the first one arrives).
+    pub fn monmap(&self) -> MonMap {
+        self.lock().monmap.clone()
+    }
+
+    /// The manager map, waiting up to `timeout` for the first one.
+    pub fn mgrmap(&self, timeout: Duration) -> Result<MgrMap> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            if let Some(m) = &st.mgrmap {
+                return Ok(m.clone());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || st.shutdown {
+                return Err(Error::TimedOut("no manager map from the monitors".into()));
+            }
+            st = self.changed.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
     /// Where OSD maps go.
     pub fn set_osdmap_sink(&self, sink: Weak<dyn OsdMapSink>) {
         *self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(sink);
@@ -336,6 +362,23 @@ impl MonClient {
     /// connections present.
     pub fn identity(&self) -> ClientIdentity {
         self.identity.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The cluster fsid (zero before the first monitor map).
+    pub fn fsid_bytes(&self) -> [u8; 16] {
+        self.lock().fsid.unwrap_or([0; 16])
+    }
+
+    /// Our identity for a separate monitor session: fresh cephx state and no
+    /// global id, so that the session's tickets do not replace ours.
+    pub fn anonymous_identity(&self) -> ClientIdentity {
+        let mut id = self.identity();
+        id.global_id = 0;
+        if let Credentials::Cephx(c) = &id.credentials {
+            let fresh = c.lock().unwrap_or_else(|e| e.into_inner()).fresh();
+            id.credentials = Credentials::Cephx(Arc::new(Mutex::new(fresh)));
+        }
+        id
     }
 
     /// The cluster fsid, as text.
@@ -451,8 +494,15 @@ impl Dispatcher for MonClient {
     fn message(&self, _conn: &Arc<Connection>, msg: Message) {
         let kind = msg.kind;
         let r = match msg.kind {
-            msg::MON_MAP => decode_monmap_fsid(&msg.front).map(|fsid| {
-                self.lock().fsid = Some(fsid);
+            msg::MON_MAP => MonMap::decode_message(&msg.front).map(|map| {
+                let mut st = self.lock();
+                st.fsid = Some(map.fsid);
+                st.monmap = map;
+                drop(st);
+                self.changed.notify_all();
+            }),
+            command_msg::MGR_MAP => MgrMap::decode(&msg.front).map(|map| {
+                self.lock().mgrmap = Some(map);
                 self.changed.notify_all();
             }),
             msg::MON_COMMAND_ACK | msg::POOL_OP_REPLY => self.handle_reply(msg),
@@ -534,13 +584,16 @@ fn auth_message(payload: &[u8]) -> Message {
     Message::new(msg::AUTH, 0, 0, front)
 }
 
-/// MMonSubscribe v3: the monitor map (continuous) and OSD maps from `osdmap_start`.
+/// MMonSubscribe v3: the monitor and manager maps (continuous) and OSD maps
+/// from `osdmap_start`.
 fn subscribe_message(osdmap_start: u32) -> Message {
     let mut front = Vec::new();
-    2u32.encode(&mut front);
-    "monmap".encode(&mut front);
-    0u64.encode(&mut front);
-    0u8.encode(&mut front);
+    3u32.encode(&mut front);
+    for map in ["mgrmap", "monmap"] {
+        map.encode(&mut front);
+        0u64.encode(&mut front);
+        0u8.encode(&mut front);
+    }
     "osdmap".encode(&mut front);
     u64::from(osdmap_start).encode(&mut front);
     0u8.encode(&mut front);
@@ -557,14 +610,6 @@ fn hostname() -> String {
     }
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     String::from_utf8_lossy(&buf[..end]).into_owned()
-}
-
-/// The fsid at the start of an MMonMap's encoded monitor map.
-fn decode_monmap_fsid(front: &[u8]) -> Result<[u8; 16]> {
-    let mut d = Decoder::new(front);
-    let map = d.bytes()?;
-    let mut m = Decoder::new(map);
-    m.versioned(u8::MAX, |_, m| Ok(m.take(16)?.try_into().expect("16 bytes")))
 }
 
 /// A uuid in its text form.

@@ -387,8 +387,7 @@ impl Objecter {
         let Some(addr) = osd_addr(map, osd) else { return };
         st.sessions.insert(osd, Session::Connecting);
         let Some(me) = self.me.upgrade() else { return };
-        let mut identity = self.monc.identity();
-        identity.modes = self.osd_modes.clone();
+        let identity = self.session_identity();
         let spawned = std::thread::Builder::new()
             .name(format!("cephrs-osd{osd}-connect"))
             .spawn(move || me.connect_session(osd, addr, identity));
@@ -551,6 +550,14 @@ impl Objecter {
             self.monc.want_osdmap(if epoch == 0 { 0 } else { epoch + 1 })?;
         }
         Ok(())
+    }
+
+    /// Who we are to OSDs and managers: our identity with the modes of
+    /// `ms_client_mode`.
+    pub fn session_identity(&self) -> ClientIdentity {
+        let mut identity = self.monc.identity();
+        identity.modes = self.osd_modes.clone();
+        identity
     }
 
     /// How many OSD maps were decoded whole and how many were applied as

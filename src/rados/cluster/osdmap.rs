@@ -302,11 +302,11 @@ impl OsdMap {
         self.pools.values().find(|p| p.name == name)
     }
 
-    fn exists(&self, osd: i32) -> bool {
+    pub fn exists(&self, osd: i32) -> bool {
         osd >= 0 && osd < self.max_osd && self.osd_state.get(osd as usize).is_some_and(|s| s & OSD_EXISTS != 0)
     }
 
-    fn is_up(&self, osd: i32) -> bool {
+    pub fn is_up(&self, osd: i32) -> bool {
         self.exists(osd) && self.osd_state[osd as usize] & OSD_UP != 0
     }
 

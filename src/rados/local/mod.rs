@@ -321,6 +321,15 @@ impl Backend for LocalBackend {
         Err(Error::NotSupported("monitor commands need a cluster (the local store has no monitors)".into()))
     }
 
+    fn daemon_command(
+        &self,
+        _target: &crate::rados::backend::CommandTarget,
+        _cmd: &[String],
+        _input: &[u8],
+    ) -> Result<(i32, String, Vec<u8>)> {
+        Err(Error::NotSupported("daemon commands need a cluster (the local store has no daemons)".into()))
+    }
+
     fn flush(&self) -> Result<()> {
         self.store().flush()
     }
