@@ -33,13 +33,14 @@ run fio "$here/fio/run_fio.sh" "$lib"
 run qemu "$here/consumers/qemu_rbd.sh" "$lib"
 if [ -n "${CEPHRS_CLUSTER_CONF:-}" ]; then
     run mon-commands "$here/compare.sh" "$lib" "$here/python/cluster_commands.py" "$CEPHRS_CLUSTER_CONF"
+    run cluster-services "$here/compare.sh" "$lib" "$here/python/cluster_services.py" "$CEPHRS_CLUSTER_CONF"
     run demo-cluster "$here/demo/run_cluster.sh" "$lib" "$CEPHRS_CLUSTER_CONF"
     run interop-upstream /usr/bin/python3 "$here/interop/interop.py" "$lib" "$CEPHRS_CLUSTER_CONF"
     run qemu-cluster "$here/consumers/qemu_rbd.sh" "$lib" "$CEPHRS_CLUSTER_CONF"
     # last: restarts an OSD of the cluster in the middle of a job
     run fio-cluster "$here/fio/run_fio.sh" "$lib" "$CEPHRS_CLUSTER_CONF" osd.1
 else
-    for t in mon-commands demo-cluster interop-upstream qemu-cluster fio-cluster; do
+    for t in mon-commands cluster-services demo-cluster interop-upstream qemu-cluster fio-cluster; do
         echo "== $t"
         echo "SKIP $t: needs a cluster (CEPHRS_CLUSTER_CONF; tools/test-all.sh starts one)"
     done

@@ -116,6 +116,58 @@ impl EntityAddr {
     }
 }
 
+impl EntityAddr {
+    /// Parses an address as upstream's `entity_addr_t::parse` does
+    /// (`[v1:|v2:|any:]ip[:port][/nonce]`, IPv6 in brackets or bare, `-`
+    /// for none); the whole text must be used. Without a type prefix the
+    /// address is of type `default_kind`.
+    pub fn parse_text(s: &str, default_kind: u32) -> Option<EntityAddr> {
+        let (kind, rest) = if let Some(r) = s.strip_prefix("v1:") {
+            (EntityAddr::TYPE_LEGACY, r)
+        } else if let Some(r) = s.strip_prefix("v2:") {
+            (EntityAddr::TYPE_MSGR2, r)
+        } else if let Some(r) = s.strip_prefix("any:") {
+            (EntityAddr::TYPE_ANY, r)
+        } else if s == "-" {
+            return Some(EntityAddr::default());
+        } else {
+            (default_kind, s)
+        };
+        let (brackets, rest) = match rest.strip_prefix('[') {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let v4_len = rest.find(|c: char| !(c == '.' || c.is_ascii_digit())).unwrap_or(rest.len());
+        let v6_len = rest.find(|c: char| !(c == ':' || c.is_ascii_hexdigit())).unwrap_or(rest.len());
+        let (ip, mut rest): (std::net::IpAddr, &str) = if let Ok(v4) = rest[..v4_len].parse::<std::net::Ipv4Addr>() {
+            (v4.into(), &rest[v4_len..])
+        } else if let Ok(v6) = rest[..v6_len].parse::<std::net::Ipv6Addr>() {
+            (v6.into(), &rest[v6_len..])
+        } else {
+            return None;
+        };
+        if brackets {
+            rest = rest.strip_prefix(']')?;
+        }
+        let mut port = 0u16;
+        if let Some(r) = rest.strip_prefix(':') {
+            let digits = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            port = if digits == 0 { 0 } else { r[..digits].parse().ok()? };
+            rest = &r[digits..];
+        }
+        let mut nonce = 0u32;
+        if let Some(r) = rest.strip_prefix('/') {
+            let digits = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            nonce = if digits == 0 { 0 } else { r[..digits].parse::<i64>().ok()? as u32 };
+            rest = &r[digits..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        Some(EntityAddr::new(kind, std::net::SocketAddr::new(ip, port), nonce))
+    }
+}
+
 impl Default for EntityAddr {
     fn default() -> Self {
         EntityAddr { kind: EntityAddr::TYPE_NONE, nonce: 0, addr: None }
@@ -237,6 +289,19 @@ fn sockaddr_from_bytes(sa: &[u8], legacy: bool) -> Result<Option<std::net::Socke
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_parse_as_upstream_parses_them() {
+        let a = EntityAddr::parse_text("127.0.0.1:0/3894721", EntityAddr::TYPE_LEGACY).unwrap();
+        assert_eq!((a.kind, a.nonce, a.addr.unwrap().to_string()), (1, 3894721, "127.0.0.1:0".into()));
+        let b = EntityAddr::parse_text("v2:[::1]:3300/7", EntityAddr::TYPE_LEGACY).unwrap();
+        assert_eq!((b.kind, b.nonce, b.addr.unwrap().to_string()), (2, 7, "[::1]:3300".into()));
+        assert_eq!(EntityAddr::parse_text("10.1.2.3", 3).unwrap().to_string(), "10.1.2.3:0/0");
+        assert_eq!(EntityAddr::parse_text("-", 1), Some(EntityAddr::default()));
+        for bad in ["", "foo", "1.2.3.4:99999", "1.2.3.4 x", "[::1", "1.2.3.4/5x"] {
+            assert_eq!(EntityAddr::parse_text(bad, 1), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

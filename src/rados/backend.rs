@@ -128,11 +128,45 @@ pub trait Backend: Send + Sync {
     /// a named manager, one monitor): its return code, status and output.
     fn daemon_command(&self, target: &CommandTarget, cmd: &[String], input: &[u8]) -> Result<(i32, String, Vec<u8>)>;
 
+    /// Pings monitor `mon_id` (a name); returns its JSON report.
+    fn ping_monitor(&self, mon_id: &str) -> Result<String>;
+
+    /// Delivers the cluster log of subscription `watch.0` (`log-info`,
+    /// `log-debug`, `log-sec`, `log-error`) to `watch.1`; None stops it.
+    fn monitor_log(&self, watch: Option<(String, ClusterLogCallback)>) -> Result<()>;
+
+    /// Registers this client as daemon `daemon` of service `service` with
+    /// the manager (its service map), with `metadata`.
+    fn service_register(&self, service: &str, daemon: &str, metadata: &[(String, String)]) -> Result<()>;
+    /// Sets the status this client reports as a service daemon.
+    fn service_update_status(&self, status: &[(String, String)]) -> Result<()>;
+
     /// Makes every completed write durable (power-loss safe).
     fn flush(&self) -> Result<()>;
     /// Closes this client's use of the backend.
     fn shutdown(&self);
 }
+
+/// One entry of the cluster log, as `rados_monitor_log` callbacks get it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterLogEntry {
+    /// `stamp name level msg`, as upstream formats it.
+    pub line: String,
+    pub channel: String,
+    /// The logging daemon's rank and addresses (`mon.0 v2:…`).
+    pub who: String,
+    /// The logging entity's name (`mon.a`).
+    pub name: String,
+    pub sec: u64,
+    pub nsec: u64,
+    pub seq: u64,
+    /// `[DBG]`, `[INF]`, `[SEC]`, `[WRN]` or `[ERR]`.
+    pub level: String,
+    pub msg: String,
+}
+
+/// Receives cluster log entries, on a backend thread with no lock held.
+pub type ClusterLogCallback = Arc<dyn Fn(&ClusterLogEntry) + Send + Sync>;
 
 /// The daemon a command goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]

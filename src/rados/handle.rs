@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::backend::{Backend, PoolInfo};
+use super::backend::{Backend, ClusterLogCallback, PoolInfo};
 use super::cluster::backend::ClusterBackend;
 use super::local::{LocalBackend, LocalStoreOptions};
 use crate::config::{Config, EntityName};
@@ -42,6 +42,17 @@ enum State {
 pub struct Rados {
     context: Arc<ConfigContext>,
     state: Mutex<State>,
+    /// This client's registration as a service daemon (made before or
+    /// after connecting; sent to the manager once connected).
+    service_daemon: Mutex<Option<ServiceDaemon>>,
+}
+
+/// A service daemon registration: service, daemon name, metadata.
+#[derive(Clone, Debug)]
+struct ServiceDaemon {
+    service: String,
+    daemon: String,
+    metadata: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Rados {
@@ -53,7 +64,7 @@ impl std::fmt::Debug for Rados {
 impl Rados {
     /// A new, unconnected handle on `context`.
     pub fn new(context: Arc<ConfigContext>) -> Arc<Rados> {
-        Arc::new(Rados { context, state: Mutex::new(State::Configuring) })
+        Arc::new(Rados { context, state: Mutex::new(State::Configuring), service_daemon: Mutex::new(None) })
     }
 
     /// The configuration context.
@@ -93,7 +104,18 @@ impl Rados {
                 "no monitors (mon_host) and no local store (rados_local_store) configured".into(),
             ));
         };
-        *state = State::Connected(backend);
+        *state = State::Connected(backend.clone());
+        drop(state);
+        let registration = self.service_daemon.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(reg) = registration {
+            // as upstream, a registration made before connecting is sent
+            // now; the local store has no manager to send it to
+            if let Err(e) = backend.service_register(&reg.service, &reg.daemon, &reg.metadata) {
+                if !matches!(e, Error::NotSupported(_)) {
+                    return Err(e);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -115,6 +137,94 @@ impl Rados {
         if let State::Connected(backend) = old {
             backend.shutdown();
         }
+    }
+
+    /// Adds `client_address` to the OSD blocklist for `expire_seconds` (0:
+    /// the monitors' default), as upstream's `RadosClient::blocklist_add`:
+    /// the `osd blocklist` command (the legacy `osd blacklist` when the
+    /// monitors do not know it), then the OSD map that carries it.
+    /// Errors: EINVAL for an address upstream would not parse; the
+    /// monitor's error; ENOTCONN; EOPNOTSUPP on the local store.
+    pub fn blocklist_add(&self, client_address: &str, expire_seconds: u32) -> Result<()> {
+        if crate::denc::EntityAddr::parse_text(client_address, crate::denc::EntityAddr::TYPE_LEGACY).is_none() {
+            return Err(Error::invalid(format!("unable to parse address {client_address}")));
+        }
+        let backend = self.backend()?;
+        let expire = if expire_seconds != 0 { format!(r#", "expire": {expire_seconds}.0"#) } else { String::new() };
+        let command = |prefix: &str| {
+            format!(r#"{{"prefix": "osd {prefix}", "{prefix}op": "add", "addr": "{client_address}"{expire}}}"#)
+        };
+        let (mut r, mut status, _) = backend.mon_command(&[command("blocklist")], &[])?;
+        if r == -libc::EINVAL {
+            (r, status, _) = backend.mon_command(&[command("blacklist")], &[])?;
+        }
+        if r < 0 {
+            return Err(Error::remote(r, format!("osd blocklist add {client_address}: {status}")));
+        }
+        backend.wait_for_latest_map()
+    }
+
+    /// Pings monitor `mon_id` and returns its report (health and status,
+    /// JSON). Before connecting, the monitors are those of `mon_host`
+    /// (`noname-a`…), as upstream's. Errors: EINVAL for an empty id, ENOENT
+    /// for an unknown monitor or without `mon_host`, ETIMEDOUT after
+    /// `mon_client_ping_timeout`, EOPNOTSUPP on the local store.
+    pub fn ping_monitor(&self, mon_id: &str) -> Result<String> {
+        let backend = match &*self.lock() {
+            State::Connected(b) => Some(b.clone()),
+            State::Configuring => None,
+            State::Shutdown => return Err(Error::NotConnected),
+        };
+        match backend {
+            Some(b) => b.ping_monitor(mon_id),
+            None => {
+                let config = self.context.config().clone();
+                super::cluster::mon_ping::ping_unconnected(&config, mon_id)
+            }
+        }
+    }
+
+    /// Delivers the cluster log at `level` (debug, info, warn/warning/sec,
+    /// err/error) to `callback`; None stops the delivery (no callback runs
+    /// after this returns). Errors: ENOTCONN, EINVAL for an unknown level,
+    /// EOPNOTSUPP on the local store.
+    pub fn monitor_log(&self, level: &str, callback: Option<ClusterLogCallback>) -> Result<()> {
+        let backend = self.backend()?;
+        let Some(callback) = callback else { return backend.monitor_log(None) };
+        let sub = super::cluster::cluster_log::subscription(level)
+            .ok_or_else(|| Error::invalid(format!("invalid monitor log level {level}")))?;
+        backend.monitor_log(Some((sub.to_string(), callback)))
+    }
+
+    /// Registers this client as daemon `daemon` of service `service`, with
+    /// `metadata` (and the host's, as upstream adds it); before connecting
+    /// it is kept and sent at connect. Errors: EEXIST when registered
+    /// already, EINVAL for an empty name or a Ceph daemon type as service
+    /// (osd, mds, client, mon, mgr), EOPNOTSUPP on the local store.
+    pub fn service_register(&self, service: &str, daemon: &str, metadata: Vec<(String, String)>) -> Result<()> {
+        let mut registration = self.service_daemon.lock().unwrap_or_else(|e| e.into_inner());
+        if registration.is_some() {
+            return Err(Error::remote(-libc::EEXIST, "already registered as a service daemon"));
+        }
+        if matches!(service, "osd" | "mds" | "client" | "mon" | "mgr") || service.is_empty() || daemon.is_empty() {
+            return Err(Error::invalid(format!("service daemon {service}.{daemon}")));
+        }
+        let reg = ServiceDaemon { service: service.into(), daemon: daemon.into(), metadata };
+        let backend = match &*self.lock() {
+            State::Connected(b) => Some(b.clone()),
+            _ => None,
+        };
+        if let Some(b) = backend {
+            b.service_register(&reg.service, &reg.daemon, &reg.metadata)?;
+        }
+        *registration = Some(reg);
+        Ok(())
+    }
+
+    /// The status this client reports as a service daemon. Errors: ENOTCONN,
+    /// EOPNOTSUPP on the local store.
+    pub fn service_update_status(&self, status: Vec<(String, String)>) -> Result<()> {
+        self.backend()?.service_update_status(&status)
     }
 
     /// The pool named `name`.

@@ -70,7 +70,12 @@ pub unsafe extern "C" fn rados_create_with_context(cluster: *mut rados_t, cct: r
     })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Pings monitor `mon_id` (its name; before connecting, `a`, `b`… for the
+/// monitors of `mon_host` in order) and stores its JSON report (health and
+/// status) in a `malloc`ed buffer (free with `rados_buffer_free`) when the
+/// pointers are not NULL. Errors: -EINVAL for a NULL or empty id, -ENOENT
+/// for an unknown monitor, -ETIMEDOUT after `mon_client_ping_timeout`,
+/// -EOPNOTSUPP on the local store.
 #[no_mangle]
 pub unsafe extern "C" fn rados_ping_monitor(
     cluster: rados_t,
@@ -78,7 +83,26 @@ pub unsafe extern "C" fn rados_ping_monitor(
     outstr: *mut *mut c_char,
     outstrlen: *mut usize,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        // SAFETY: C string argument.
+        let mon_id = unsafe { c_str(mon_id, "mon_id") }?;
+        let report = c.rados.ping_monitor(mon_id)?;
+        if !outstr.is_null() {
+            let p = if report.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                malloc_copy(report.as_bytes(), 0)? as *mut c_char
+            };
+            // SAFETY: non-NULL out-parameter (C contract).
+            unsafe { *outstr = p };
+        }
+        if !outstrlen.is_null() {
+            // SAFETY: non-NULL out-parameter (C contract).
+            unsafe { *outstrlen = report.len() };
+        }
+        Ok(0)
+    })
 }
 /// Connects: to the local store when `rados_local_store` is set, otherwise to
 /// the cluster of `mon_host`. Errors: -EINVAL/-EBADF for bad handles, -EISCONN
@@ -297,17 +321,27 @@ pub unsafe extern "C" fn rados_get_last_version(io: rados_ioctx_t) -> u64 {
     entry(|| Ok(ioctx(io)?.last_version()))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Blocklists the client at `client_address` (`ip:port/nonce`, as
+/// `rados_getaddrs` prints it) for `expire_seconds` (0: the monitors'
+/// default, an hour), and waits for the OSD map that carries it.
+/// Errors: -EINVAL for NULLs or an address upstream would not parse,
+/// -ENOTCONN, -EOPNOTSUPP on the local store, the monitor's error.
 #[no_mangle]
 pub unsafe extern "C" fn rados_blocklist_add(
     cluster: rados_t,
     client_address: *mut c_char,
     expire_seconds: u32,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        // SAFETY: C string argument.
+        let address = unsafe { c_str(client_address, "client_address") }?;
+        c.rados.blocklist_add(address, expire_seconds)?;
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// The deprecated name of `rados_blocklist_add`; same behaviour and errors.
 #[deprecated]
 #[no_mangle]
 pub unsafe extern "C" fn rados_blacklist_add(
@@ -315,8 +349,10 @@ pub unsafe extern "C" fn rados_blacklist_add(
     client_address: *mut c_char,
     expire_seconds: u32,
 ) -> c_int {
-    enosys!()
+    // SAFETY: same contract as rados_blocklist_add.
+    unsafe { rados_blocklist_add(cluster, client_address, expire_seconds) }
 }
+
 /// This client's address, as a string to free with `rados_buffer_free`.
 /// Errors: -EINVAL for NULLs, -ENOTCONN.
 #[no_mangle]

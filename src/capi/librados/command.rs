@@ -2,7 +2,9 @@
 
 use super::cluster::cluster_entry;
 use crate::capi::prelude::*;
-use crate::rados::backend::CommandTarget;
+use std::sync::Arc;
+
+use crate::rados::backend::{ClusterLogCallback, ClusterLogEntry, CommandTarget};
 use crate::rados::cluster::daemon_command::parse_pg;
 
 /// Runs a monitor command (`cmd`: `cmdlen` JSON strings, joined as upstream
@@ -261,7 +263,71 @@ pub unsafe extern "C" fn rados_pg_command(
     unsafe { daemon_command(cluster, target, cmd, cmdlen, inbuf, inbuflen, outbuf, outbuflen, outs, outslen) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// A C string for a callback argument (an interior NUL ends it early, as C reads it).
+fn callback_text(s: &str) -> std::ffi::CString {
+    let bytes = s.as_bytes();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    std::ffi::CString::new(&bytes[..end]).unwrap_or_default()
+}
+
+/// Hands cluster log entries to a `rados_monitor_log` (or `…2`) callback.
+fn log_callback(cb: rados_log_callback_t, cb2: rados_log_callback2_t, arg: usize) -> ClusterLogCallback {
+    Arc::new(move |e: &ClusterLogEntry| {
+        let [line, channel, who, name, level, msg] =
+            [&e.line, &e.channel, &e.who, &e.name, &e.level, &e.msg].map(|s| callback_text(s));
+        let arg = arg as *mut c_void;
+        if let Some(cb) = cb {
+            // SAFETY: C registered this callback and argument; the strings live for the call.
+            unsafe { cb(arg, line.as_ptr(), who.as_ptr(), e.sec, e.nsec, e.seq, level.as_ptr(), msg.as_ptr()) };
+        }
+        if let Some(cb) = cb2 {
+            // SAFETY: as above.
+            unsafe {
+                cb(
+                    arg,
+                    line.as_ptr(),
+                    channel.as_ptr(),
+                    who.as_ptr(),
+                    name.as_ptr(),
+                    e.sec,
+                    e.nsec,
+                    e.seq,
+                    level.as_ptr(),
+                    msg.as_ptr(),
+                )
+            };
+        }
+    })
+}
+
+/// Shared body of `rados_monitor_log` and `rados_monitor_log2`.
+///
+/// # Safety
+/// `level` is NULL or a C string.
+unsafe fn monitor_log(
+    cluster: rados_t,
+    level: *const c_char,
+    cb: rados_log_callback_t,
+    cb2: rados_log_callback2_t,
+    arg: *mut c_void,
+) -> Result<c_int> {
+    let c = cluster_entry(cluster)?;
+    // SAFETY: C string argument.
+    let level = unsafe { opt_c_str(level, "level") }?.unwrap_or("");
+    let callback = (cb.is_some() || cb2.is_some()).then(|| log_callback(cb, cb2, arg as usize));
+    if callback.is_some() && level.is_empty() {
+        return Err(Error::invalid("level is NULL"));
+    }
+    c.rados.monitor_log(level, callback)?;
+    Ok(0)
+}
+
+/// Delivers the cluster log at `level` ("debug", "info", "warn"/"warning",
+/// "err"/"error", "sec") to `cb(arg, line, who, sec, nsec, seq, level, msg)`
+/// on a library thread with no lock held; a NULL `cb` stops it (no callback
+/// runs after that returns, unless it is called from the callback).
+/// Errors: -EINVAL for a NULL or unknown level, -ENOTCONN, -EOPNOTSUPP on
+/// the local store.
 #[no_mangle]
 pub unsafe extern "C" fn rados_monitor_log(
     cluster: rados_t,
@@ -269,10 +335,12 @@ pub unsafe extern "C" fn rados_monitor_log(
     cb: rados_log_callback_t,
     arg: *mut c_void,
 ) -> c_int {
-    enosys!()
+    // SAFETY: C string argument.
+    entry(|| unsafe { monitor_log(cluster, level, cb, None, arg) })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rados_monitor_log` with a callback that also gets the channel and the
+/// logging entity's name. Errors: as `rados_monitor_log`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_monitor_log2(
     cluster: rados_t,
@@ -280,10 +348,45 @@ pub unsafe extern "C" fn rados_monitor_log2(
     cb: rados_log_callback2_t,
     arg: *mut c_void,
 ) -> c_int {
-    enosys!()
+    // SAFETY: C string argument.
+    entry(|| unsafe { monitor_log(cluster, level, None, cb, arg) })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// The pairs of a `key\0value\0…\0` dictionary (as upstream's `dict_to_map`:
+/// a later key replaces an earlier one).
+///
+/// # Safety
+/// `dict` is NULL or a sequence of C strings ended by an empty one.
+unsafe fn dict_pairs(dict: *const c_char, what: &str) -> Result<Vec<(String, String)>> {
+    if dict.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut p = dict;
+    loop {
+        // SAFETY: per this function's contract, p points at a C string.
+        let key = unsafe { std::ffi::CStr::from_ptr(p) };
+        if key.is_empty() {
+            return Ok(out);
+        }
+        // SAFETY: the value follows the key's NUL.
+        let value_ptr = unsafe { p.add(key.to_bytes().len() + 1) };
+        // SAFETY: per this function's contract.
+        let value = unsafe { std::ffi::CStr::from_ptr(value_ptr) };
+        // SAFETY: the next key follows the value's NUL.
+        p = unsafe { value_ptr.add(value.to_bytes().len() + 1) };
+        let key = key.to_string_lossy().into_owned();
+        out.retain(|(k, _)| *k != key);
+        out.push((key, value.to_string_lossy().into_owned()));
+    }
+}
+
+/// Registers this client with the manager as daemon `daemon` of service
+/// `service` (shown by `ceph service dump`), with `metadata_dict`
+/// (`key\0value\0…\0`) added to the host's metadata; allowed before
+/// connecting (sent at connect). Errors: -EINVAL for NULLs, empty names or
+/// a Ceph daemon type as service, -EEXIST when registered already,
+/// -EOPNOTSUPP on the local store.
 #[no_mangle]
 pub unsafe extern "C" fn rados_service_register(
     cluster: rados_t,
@@ -291,11 +394,27 @@ pub unsafe extern "C" fn rados_service_register(
     daemon: *const c_char,
     metadata_dict: *const c_char,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        // SAFETY: C string and dictionary arguments.
+        let (service, daemon, metadata) = unsafe {
+            (c_str(service, "service")?, c_str(daemon, "daemon")?, dict_pairs(metadata_dict, "metadata_dict")?)
+        };
+        c.rados.service_register(service, daemon, metadata)?;
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Sets the status (`key\0value\0…\0`) this client reports as a service
+/// daemon (`ceph service status`). Errors: -EINVAL for NULLs, -ENOTCONN,
+/// -EOPNOTSUPP on the local store.
 #[no_mangle]
 pub unsafe extern "C" fn rados_service_update_status(cluster: rados_t, status_dict: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let c = cluster_entry(cluster)?;
+        // SAFETY: C dictionary argument.
+        let status = unsafe { dict_pairs(status_dict, "status_dict") }?;
+        c.rados.service_update_status(status)?;
+        Ok(0)
+    })
 }

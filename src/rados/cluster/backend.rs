@@ -6,9 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::cluster_log::LogDelivery;
 use super::connection::ClientIdentity;
 use super::handshake::{Credentials, CON_MODE_CRC, CON_MODE_SECURE};
 use super::json::Json;
+use super::mgr_session::MgrSession;
 use super::monclient::{parse_mon_host, MonClient};
 use super::objecter::{now, Objecter, OsdRequest};
 use super::osd_wire::{
@@ -19,7 +21,8 @@ use super::osdmap::{PgId, Pool};
 use crate::config::{Config, EntityType};
 use crate::error::{Error, Result};
 use crate::rados::backend::{
-    Backend, CommandTarget, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo, PoolSnap, WatchHandler,
+    Backend, ClusterLogCallback, CommandTarget, ListCursor, ListEntry, NotifyReplyCallback, OpRequest, PoolInfo,
+    PoolSnap, WatchHandler,
 };
 use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, WatcherInfo, SNAP_DIR, SNAP_HEAD};
 use crate::rados::op::{OpReply, OpStep, StepOutput, StepResult};
@@ -43,6 +46,9 @@ pub struct ClusterBackend {
     monc: Arc<MonClient>,
     objecter: Arc<Objecter>,
     timeout: Duration,
+    ping_timeout: Duration,
+    mgr: Arc<MgrSession>,
+    log_delivery: std::sync::Mutex<Option<LogDelivery>>,
 }
 
 fn modes(value: &str) -> Result<Vec<u32>> {
@@ -60,6 +66,29 @@ fn modes(value: &str) -> Result<Vec<u32>> {
     Ok(out)
 }
 
+/// Who this client is to the monitors, from the configuration: its
+/// credentials (cephx with the key found as upstream finds it, or none) and
+/// the connection modes of `ms_mon_client_mode` (else `ms_client_mode`).
+pub fn client_identity(config: &Config) -> Result<ClientIdentity> {
+    let auth = config.get_str("auth_client_required");
+    let credentials = if auth.split([',', ' ', ';']).any(|a| a == "cephx") {
+        let key = super::crypto::CryptoKey::from_base64(&crate::config::find_secret(config)?)?;
+        Credentials::Cephx(Arc::new(std::sync::Mutex::new(super::cephx::CephxClient::new(config.name().clone(), key))))
+    } else {
+        Credentials::None(config.name().clone())
+    };
+    let mut client_mode = config.get_str("ms_mon_client_mode");
+    if client_mode.is_empty() {
+        client_mode = config.get_str("ms_client_mode");
+    }
+    Ok(ClientIdentity {
+        credentials,
+        modes: modes(&client_mode)?,
+        nonce: super::crypto::random_u64() as u32,
+        global_id: 0,
+    })
+}
+
 impl ClusterBackend {
     /// Connects to the monitors of `mon_host` as the configuration says, then
     /// waits for the first OSD map.
@@ -70,26 +99,7 @@ impl ClusterBackend {
             0 => None,
             s => Some(Duration::from_secs(s)),
         };
-        let auth = config.get_str("auth_client_required");
-        let credentials = if auth.split([',', ' ', ';']).any(|a| a == "cephx") {
-            let key = super::crypto::CryptoKey::from_base64(&crate::config::find_secret(config)?)?;
-            Credentials::Cephx(Arc::new(std::sync::Mutex::new(super::cephx::CephxClient::new(
-                config.name().clone(),
-                key,
-            ))))
-        } else {
-            Credentials::None(config.name().clone())
-        };
-        let mut client_mode = config.get_str("ms_mon_client_mode");
-        if client_mode.is_empty() {
-            client_mode = config.get_str("ms_client_mode");
-        }
-        let identity = ClientIdentity {
-            credentials,
-            modes: modes(&client_mode)?,
-            nonce: super::crypto::random_u64() as u32,
-            global_id: 0,
-        };
+        let identity = client_identity(config)?;
         let osd_modes = modes(&config.get_str("ms_client_mode"))?;
         let monc = MonClient::connect(mons, identity, timeout)?;
         let objecter = match Objecter::start(monc.clone(), osd_modes, op_timeout, timeout) {
@@ -99,7 +109,22 @@ impl ClusterBackend {
                 return Err(e);
             }
         };
-        Ok(Arc::new(ClusterBackend { monc, objecter, timeout }))
+        let session_objecter = Arc::downgrade(&objecter);
+        let session_monc = monc.clone();
+        let identity_source: super::mgr_session::IdentitySource = Box::new(move || match session_objecter.upgrade() {
+            Some(o) => o.session_identity(),
+            None => session_monc.identity(),
+        });
+        let mgr =
+            MgrSession::new(monc.clone(), identity_source, Duration::from_secs(config.get_u64("mgr_stats_period")));
+        Ok(Arc::new(ClusterBackend {
+            monc,
+            objecter,
+            timeout,
+            ping_timeout: super::mon_ping::ping_timeout(config),
+            mgr,
+            log_delivery: std::sync::Mutex::new(None),
+        }))
     }
 
     fn pool(&self, id: i64) -> Result<Pool> {
@@ -210,12 +235,17 @@ impl Backend for ClusterBackend {
     }
 
     fn client_addr(&self) -> String {
-        // as upstream prints a client's address: no type prefix, our nonce
+        // as upstream prints a client's address: no type prefix, port 0
+        // (what our connections present and the OSDs match blocklists
+        // against), our nonce
         match self.monc.addr_for_me() {
             Some(a) => crate::denc::EntityAddr {
                 kind: crate::denc::EntityAddr::TYPE_ANY,
                 nonce: self.monc.identity().nonce,
-                ..a
+                addr: a.addr.map(|mut a| {
+                    a.set_port(0);
+                    a
+                }),
             }
             .to_string(),
             None => String::new(),
@@ -610,7 +640,48 @@ impl Backend for ClusterBackend {
         Ok(())
     }
 
+    fn ping_monitor(&self, mon_id: &str) -> Result<String> {
+        let addr = super::mon_ping::find_monitor(&self.monc.monmap(), mon_id)?;
+        super::mon_ping::ping(addr, &self.monc.anonymous_identity(), self.ping_timeout)
+    }
+
+    fn monitor_log(&self, watch: Option<(String, ClusterLogCallback)>) -> Result<()> {
+        let (delivery, sink) = match watch {
+            Some((sub, callback)) => {
+                let d = LogDelivery::start(callback)?;
+                let sink = d.sender().map(|tx| (sub, tx));
+                (Some(d), sink)
+            }
+            None => (None, None),
+        };
+        let old = std::mem::replace(&mut *self.log_delivery.lock().unwrap_or_else(|e| e.into_inner()), delivery);
+        let r = self.monc.set_log_subscription(sink);
+        if let Some(old) = old {
+            old.stop();
+        }
+        r
+    }
+
+    fn service_register(&self, service: &str, daemon: &str, metadata: &[(String, String)]) -> Result<()> {
+        let mut all = super::mgr_session::system_metadata();
+        for (k, v) in metadata {
+            all.retain(|(key, _)| key != k);
+            all.push((k.clone(), v.clone()));
+        }
+        self.mgr.register(service, daemon, all)
+    }
+
+    fn service_update_status(&self, status: &[(String, String)]) -> Result<()> {
+        self.mgr.update_status(status.to_vec());
+        Ok(())
+    }
+
     fn shutdown(&self) {
+        self.mgr.shutdown();
+        let delivery = self.log_delivery.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(d) = delivery {
+            d.stop();
+        }
         self.objecter.shutdown();
         self.monc.shutdown();
     }

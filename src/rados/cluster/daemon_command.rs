@@ -166,18 +166,37 @@ pub fn run(
     timeout: Duration,
 ) -> Result<CommandReply> {
     let reply_kind = if msg.kind == msg::MGR_COMMAND { msg::MGR_COMMAND_REPLY } else { msg::COMMAND_REPLY };
-    let (tx, rx) = mpsc::channel();
-    let waiter = Arc::new(ReplyWaiter { reply_kind, tid: msg.tid, tx: Mutex::new(Some(tx)) });
-    let conn = Connection::open_addr(addr, peer_type, identity, timeout.min(Duration::from_secs(10)), waiter)?;
-    let reply = conn.send(msg).and_then(|()| {
-        rx.recv_timeout(timeout).map_err(|_| Error::TimedOut(format!("command to {} {}", peer_type.as_str(), addr)))?
-    });
-    conn.close();
-    let reply = reply?;
+    let reply = request(addr, peer_type, identity, msg, reply_kind, timeout)?;
     let mut d = Decoder::new(&reply.front);
     let r = d.i32()?;
     let rs = d.string()?;
     Ok((r, rs, reply.data))
+}
+
+/// Opens a connection to the daemon at `addr`, sends `msg` and returns the
+/// first message of `reply_kind` with the same tid; within `timeout`. The
+/// connection presents a nonce of its own.
+pub fn request(
+    addr: EntityAddr,
+    peer_type: EntityType,
+    identity: &ClientIdentity,
+    msg: &Message,
+    reply_kind: u16,
+    timeout: Duration,
+) -> Result<Message> {
+    let (tx, rx) = mpsc::channel();
+    let waiter = Arc::new(ReplyWaiter { reply_kind, tid: msg.tid, tx: Mutex::new(Some(tx)) });
+    // a nonce of its own: a daemon takes a second connection from the same
+    // address and nonce for a reconnect and drops the first (our OSD or
+    // manager session), as upstream's separate messengers avoid too
+    let mut identity = identity.clone();
+    identity.nonce = super::crypto::random_u64() as u32;
+    let conn = Connection::open_addr(addr, peer_type, &identity, timeout.min(Duration::from_secs(10)), waiter)?;
+    let reply = conn.send(msg).and_then(|()| {
+        rx.recv_timeout(timeout).map_err(|_| Error::TimedOut(format!("request to {} {}", peer_type.as_str(), addr)))?
+    });
+    conn.close();
+    reply
 }
 
 /// A PG id as librados parses it (`pg_t::parse`, sscanf "%llu.%x": what

@@ -13,6 +13,7 @@ macro_rules! trace {
 
 pub mod backend;
 pub mod cephx;
+pub mod cluster_log;
 pub mod connection;
 pub mod crush;
 mod crush_ln;
@@ -21,6 +22,8 @@ pub mod daemon_command;
 pub mod frames;
 pub mod handshake;
 pub mod json;
+pub mod mgr_session;
+pub mod mon_ping;
 pub mod monclient;
 pub mod objecter;
 pub mod osd_wire;

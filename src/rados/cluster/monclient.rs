@@ -8,12 +8,14 @@ use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use super::cephx::CephxClient;
+use super::cluster_log;
 use super::connection::{ClientIdentity, Connection, Dispatcher, Message};
 use super::daemon_command::{msg as command_msg, MgrMap, MonMap};
 use super::handshake::Credentials;
 use crate::config::EntityType;
 use crate::denc::{Decoder, Encode};
 use crate::error::{Error, Result};
+use crate::rados::backend::ClusterLogEntry;
 
 /// Message types the monitor client sends or handles.
 pub mod msg {
@@ -60,6 +62,16 @@ struct State {
     renewal_sent: Option<Instant>,
     monmap: MonMap,
     mgrmap: Option<MgrMap>,
+    log: LogSubscription,
+}
+
+/// The cluster log subscription (`rados_monitor_log`).
+#[derive(Default)]
+struct LogSubscription {
+    /// `log-info`…, and where entries go; None: not subscribed.
+    want: Option<(String, mpsc::Sender<Vec<ClusterLogEntry>>)>,
+    /// The newest log version delivered (older messages are dropped).
+    last_version: u64,
 }
 
 /// A session with the monitors.
@@ -128,6 +140,7 @@ impl MonClient {
                 renewal_sent: None,
                 monmap: MonMap::default(),
                 mgrmap: None,
+                log: LogSubscription::default(),
             }),
             changed: Condvar::new(),
             osdmap_sink: Mutex::new(None),
@@ -197,7 +210,7 @@ impl MonClient {
         st.conn = Some(conn.clone());
         st.hunting = false;
         st.renewal_sent = None;
-        let subscribe = subscribe_message(st.osdmap_want);
+        let subscribe = subscribe_message(st.osdmap_want, st.log.subscription());
         let resend: Vec<Message> = st.commands.values().map(|c| c.msg.clone()).collect();
         drop(st);
         self.changed.notify_all();
@@ -339,12 +352,45 @@ impl MonClient {
         let conn = {
             let mut st = self.lock();
             st.osdmap_want = epoch;
-            st.conn.clone()
+            st.conn.clone().map(|c| (c, subscribe_message(epoch, st.log.subscription())))
         };
         match conn {
-            Some(c) => c.send(&subscribe_message(epoch)),
+            Some((c, m)) => c.send(&m),
             None => Ok(()),
         }
+    }
+
+    /// Subscribes to the cluster log `sub` (`log-info`…), its entries sent
+    /// to `sink`; None: entries are dropped from now on (the monitor keeps
+    /// the subscription until the session ends, as with upstream's).
+    pub fn set_log_subscription(&self, want: Option<(String, mpsc::Sender<Vec<ClusterLogEntry>>)>) -> Result<()> {
+        let send = {
+            let mut st = self.lock();
+            let subscribe = want.is_some();
+            st.log.want = want;
+            match &st.conn {
+                Some(c) if subscribe => Some((c.clone(), subscribe_message(st.osdmap_want, st.log.subscription()))),
+                _ => None,
+            }
+        };
+        match send {
+            Some((c, m)) => c.send(&m),
+            None => Ok(()),
+        }
+    }
+
+    /// An MLog: new entries go to the subscriber.
+    fn handle_log(&self, front: &[u8]) -> Result<()> {
+        let (version, entries) = cluster_log::decode_message(front)?;
+        let mut st = self.lock();
+        if version <= st.log.last_version {
+            return Ok(());
+        }
+        st.log.last_version = version;
+        if let Some((_, sink)) = &st.log.want {
+            let _ = sink.send(entries);
+        }
+        Ok(())
     }
 
     /// Notes the newest OSD map the client holds: a new session subscribes
@@ -507,6 +553,7 @@ impl Dispatcher for MonClient {
             }),
             msg::MON_COMMAND_ACK | msg::POOL_OP_REPLY => self.handle_reply(msg),
             msg::AUTH_REPLY => self.handle_auth_reply(&msg.front),
+            cluster_log::MSG_LOG => self.handle_log(&msg.front),
             msg::OSD_MAP => {
                 let sink = self.osdmap_sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Weak::upgrade);
                 if let Some(s) = sink {
@@ -584,11 +631,19 @@ fn auth_message(payload: &[u8]) -> Message {
     Message::new(msg::AUTH, 0, 0, front)
 }
 
-/// MMonSubscribe v3: the monitor and manager maps (continuous) and OSD maps
-/// from `osdmap_start`.
-fn subscribe_message(osdmap_start: u32) -> Message {
+impl LogSubscription {
+    /// The cluster log subscription and the version to start from.
+    fn subscription(&self) -> Option<(String, u64)> {
+        let start = if self.last_version == 0 { 0 } else { self.last_version + 1 };
+        self.want.as_ref().map(|(sub, _)| (sub.clone(), start))
+    }
+}
+
+/// MMonSubscribe v3: the monitor and manager maps (continuous), OSD maps
+/// from `osdmap_start`, and the cluster log when `log` names a level.
+fn subscribe_message(osdmap_start: u32, log: Option<(String, u64)>) -> Message {
     let mut front = Vec::new();
-    3u32.encode(&mut front);
+    (3 + u32::from(log.is_some())).encode(&mut front);
     for map in ["mgrmap", "monmap"] {
         map.encode(&mut front);
         0u64.encode(&mut front);
@@ -597,6 +652,11 @@ fn subscribe_message(osdmap_start: u32) -> Message {
     "osdmap".encode(&mut front);
     u64::from(osdmap_start).encode(&mut front);
     0u8.encode(&mut front);
+    if let Some((sub, start)) = log {
+        sub.encode(&mut front);
+        start.encode(&mut front);
+        0u8.encode(&mut front);
+    }
     hostname().encode(&mut front);
     Message::new(msg::MON_SUBSCRIBE, 3, 1, front)
 }

@@ -73,6 +73,8 @@ impl OsdRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct OpTarget {
     osd: i32,
+    /// The pool the op goes to: its own, or a cache tier's (overlay).
+    pool: i64,
     pg: PgId,
     hash: u32,
     acting: Vec<i32>,
@@ -336,7 +338,7 @@ impl Objecter {
         let map = st.map.clone()?;
         let target = {
             let op = st.ops.get(&tid)?;
-            calc_target(&map, &op.req.target, op.req.pg_seed)
+            calc_target(&map, &op.req.target, op.req.flags, op.req.pg_seed)
         };
         match target {
             Err(errno) => {
@@ -472,7 +474,7 @@ impl Objecter {
             let tids: Vec<u64> = st.ops.keys().copied().collect();
             for tid in tids {
                 let Some(op) = st.ops.get(&tid) else { continue };
-                let new = calc_target(&map, &op.req.target, op.req.pg_seed);
+                let new = calc_target(&map, &op.req.target, op.req.flags, op.req.pg_seed);
                 let moved = match (&new, &op.target) {
                     (Ok(n), Some(old)) => n != old || stale.contains(&n.osd) || op.sent_on.is_none(),
                     _ => true,
@@ -485,7 +487,7 @@ impl Objecter {
             }
             for (id, l) in &st.lingers {
                 if let LingerKind::Watch { osd, registered: true, .. } = &l.kind {
-                    let now = calc_target(&map, &l.target, None).map(|t| t.osd).unwrap_or(-1);
+                    let now = calc_target(&map, &l.target, flag::WRITE, None).map(|t| t.osd).unwrap_or(-1);
                     if now != *osd || stale.contains(osd) {
                         relink.push(*id);
                     }
@@ -586,7 +588,8 @@ impl Objecter {
             if !key.is_empty() {
                 op.req.target.locator.key = key.clone();
             }
-            op.req.flags |= flag::REDIRECTED;
+            // as upstream: a redirected op goes where it was sent, not to a tier
+            op.req.flags |= flag::REDIRECTED | flag::IGNORE_CACHE | flag::IGNORE_OVERLAY;
             let failed = self.route(&mut st, m.tid);
             drop(st);
             if let Some((req, errno)) = failed {
@@ -701,7 +704,8 @@ impl Objecter {
                 {
                     *registered = true;
                     *confirmed = Instant::now();
-                    *osd = map.as_ref().and_then(|m| calc_target(m, target, None).ok()).map_or(-1, |t| t.osd);
+                    *osd =
+                        map.as_ref().and_then(|m| calc_target(m, target, flag::WRITE, None).ok()).map_or(-1, |t| t.osd);
                 }
                 Ok(id)
             }
@@ -783,7 +787,7 @@ impl Objecter {
                 Ok(()) => {
                     *confirmed = Instant::now();
                     if let Some(m) = map {
-                        *osd = calc_target(&m, target, None).map_or(-1, |t| t.osd);
+                        *osd = calc_target(&m, target, flag::WRITE, None).map_or(-1, |t| t.osd);
                     }
                     return;
                 }
@@ -1010,15 +1014,43 @@ fn osd_addr(map: &OsdMap, osd: i32) -> Option<EntityAddr> {
     addrs.iter().find(|a| a.kind == EntityAddr::TYPE_MSGR2 && a.addr.is_some()).copied()
 }
 
-/// Where an op goes: ENOENT when its pool is gone.
-fn calc_target(map: &OsdMap, target: &ObjectTarget, pg_seed: Option<u32>) -> std::result::Result<OpTarget, i32> {
-    let pool = map.pools.get(&target.locator.pool).ok_or(-libc::ENOENT)?;
+/// Where an op goes: ENOENT when its pool (or its overlay tier) is gone.
+/// Without `IGNORE_OVERLAY`, reads go to the pool's read tier and writes to
+/// its write tier, as upstream's `_calc_target` applies cache tiering (PG
+/// ops, with `pg_seed`, go to the pool named: upstream sends them with
+/// `IGNORE_OVERLAY`).
+fn calc_target(
+    map: &OsdMap,
+    target: &ObjectTarget,
+    flags: u32,
+    pg_seed: Option<u32>,
+) -> std::result::Result<OpTarget, i32> {
+    let mut pool = map.pools.get(&target.locator.pool).ok_or(-libc::ENOENT)?;
+    if flags & flag::IGNORE_OVERLAY == 0 && pg_seed.is_none() {
+        let mut tier = pool.id;
+        if flags & flag::READ != 0 && pool.read_tier >= 0 {
+            tier = pool.read_tier;
+        }
+        if flags & flag::WRITE != 0 && pool.write_tier >= 0 {
+            tier = pool.write_tier;
+        }
+        if tier != pool.id {
+            pool = map.pools.get(&tier).ok_or(-libc::ENOENT)?;
+        }
+    }
     let raw = match pg_seed {
         Some(seed) => PgId { pool: pool.id, seed },
         None => map.object_pg(pool, &target.name, &target.locator.key, &target.locator.namespace),
     };
     let p = map.placement(raw).map_err(|e| errno_of(&e))?;
-    Ok(OpTarget { osd: p.acting_primary, pg: p.pg, hash: raw.seed, acting: p.acting, pg_num: pool.pg_num })
+    Ok(OpTarget {
+        osd: p.acting_primary,
+        pool: pool.id,
+        pg: p.pg,
+        hash: raw.seed,
+        acting: p.acting,
+        pg_num: pool.pg_num,
+    })
 }
 
 fn build_message(tid: u64, op: &mut InFlight, epoch: u32, peer_features: u64) -> Message {
@@ -1027,13 +1059,22 @@ fn build_message(tid: u64, op: &mut InFlight, epoch: u32, peer_features: u64) ->
     if op.attempts > 0 {
         flags |= flag::RETRY;
     }
+    let tiered;
+    let target = if t.pool == op.req.target.locator.pool {
+        &op.req.target
+    } else {
+        let mut o = op.req.target.clone();
+        o.locator.pool = t.pool;
+        tiered = o;
+        &tiered
+    };
     let h = OpHeader {
         pg: t.pg,
         hash: t.hash,
         epoch,
         flags,
         mtime: op.req.mtime,
-        target: &op.req.target,
+        target,
         snap: op.req.snap,
         snapc: &op.req.snapc,
         attempt: op.attempts,

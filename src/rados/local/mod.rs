@@ -330,6 +330,22 @@ impl Backend for LocalBackend {
         Err(Error::NotSupported("daemon commands need a cluster (the local store has no daemons)".into()))
     }
 
+    fn ping_monitor(&self, _mon_id: &str) -> Result<String> {
+        Err(Error::NotSupported("pinging a monitor needs a cluster (the local store has no monitors)".into()))
+    }
+
+    fn monitor_log(&self, _watch: Option<(String, crate::rados::backend::ClusterLogCallback)>) -> Result<()> {
+        Err(Error::NotSupported("the cluster log needs a cluster (the local store has no monitors)".into()))
+    }
+
+    fn service_register(&self, _service: &str, _daemon: &str, _metadata: &[(String, String)]) -> Result<()> {
+        Err(Error::NotSupported("service daemons need a cluster (the local store has no manager)".into()))
+    }
+
+    fn service_update_status(&self, _status: &[(String, String)]) -> Result<()> {
+        Err(Error::NotSupported("service daemons need a cluster (the local store has no manager)".into()))
+    }
+
     fn flush(&self) -> Result<()> {
         self.store().flush()
     }
