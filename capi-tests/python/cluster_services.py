@@ -198,6 +198,12 @@ def cache_tier(r):
             show("cache pool without the overlay", sorted(o.key for o in cio.list_objects()))
         mon_json(r, {"prefix": "osd tier remove", "pool": base, "tierpool": cache})
     finally:
+        # undone even after a failure: a tier pool cannot be deleted
+        for cmd in (
+            {"prefix": "osd tier remove-overlay", "pool": base},
+            {"prefix": "osd tier remove", "pool": base, "tierpool": cache},
+        ):
+            r.mon_command(json.dumps(cmd), b"")
         for p in (cache, base):
             r.delete_pool(p)
 
