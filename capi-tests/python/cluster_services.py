@@ -10,6 +10,7 @@ against the same cluster and diffs the outputs.
 usage: cluster_services.py CEPH_CONF
 """
 
+import ctypes
 import json
 import os
 import sys
@@ -171,6 +172,30 @@ def service_daemon(r):
     show("service status updated", status["status"] if status else None)
 
 
+def c_cache_pin(pool, obj):
+    """rados_cache_pin and rados_cache_unpin through the C API (the Python
+    binding has neither): their return codes."""
+    lib = ctypes.CDLL("librados.so.2")
+    vp = ctypes.c_void_p
+    lib.rados_create.argtypes = [ctypes.POINTER(vp), ctypes.c_char_p]
+    lib.rados_conf_read_file.argtypes = [vp, ctypes.c_char_p]
+    lib.rados_connect.argtypes = [vp]
+    lib.rados_ioctx_create.argtypes = [vp, ctypes.c_char_p, ctypes.POINTER(vp)]
+    for f in (lib.rados_cache_pin, lib.rados_cache_unpin):
+        f.argtypes = [vp, ctypes.c_char_p]
+    lib.rados_ioctx_destroy.argtypes = [vp]
+    lib.rados_shutdown.argtypes = [vp]
+    cluster, io = vp(), vp()
+    assert lib.rados_create(ctypes.byref(cluster), b"admin") == 0
+    assert lib.rados_conf_read_file(cluster, CONF.encode()) == 0
+    assert lib.rados_connect(cluster) == 0
+    assert lib.rados_ioctx_create(cluster, pool.encode(), ctypes.byref(io)) == 0
+    codes = [lib.rados_cache_pin(io, obj.encode()), lib.rados_cache_unpin(io, obj.encode())]
+    lib.rados_ioctx_destroy(io)
+    lib.rados_shutdown(cluster)
+    return codes
+
+
 def cache_tier(r):
     base = f"cephrs-base-{RUN}"
     cache = f"cephrs-cache-{RUN}"
@@ -189,6 +214,9 @@ def cache_tier(r):
             io.set_xattr("tiered", "attr", b"v")
             show("xattr through the overlay", cio.get_xattr("tiered", "attr"))
             show("stat through the overlay", io.stat("tiered")[0])
+        show("cache pin, unpin in the tier", c_cache_pin(cache, "tiered"))
+        show("cache pin, unpin of a missing object in the tier", c_cache_pin(cache, "missing"))
+        show("cache pin, unpin in a pool that is no tier", c_cache_pin("rbd", "tiered"))
         mon_json(r, {"prefix": "osd tier cache-mode", "pool": cache, "mode": "proxy"})
         mon_json(r, {"prefix": "osd tier remove-overlay", "pool": base})
         r.wait_for_latest_osdmap()

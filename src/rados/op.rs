@@ -203,6 +203,10 @@ pub enum OpStep {
     Rollback {
         snap: u64,
     },
+    /// Pins (or unpins) an object in a cache tier (EINVAL elsewhere).
+    CachePin {
+        pin: bool,
+    },
 }
 
 impl OpStep {
@@ -228,6 +232,7 @@ impl OpStep {
                 | OmapSetHeader { .. }
                 | SetAllocHint { .. }
                 | Rollback { .. }
+                | CachePin { .. }
         )
     }
 }

@@ -278,24 +278,31 @@ pub unsafe extern "C" fn rados_exec(
     })
 }
 
-/// Pins an object in a cache tier. This library does not do cache tiering, so
-/// every pool is a base pool: -EINVAL, as the OSD answers for a base pool.
-/// Errors: -EINVAL, bad handles.
+/// Pins object `o` in a cache tier pool (the tier agent will not evict it).
+/// Errors: -EINVAL for NULLs and for a pool that is not a cache tier (the
+/// OSD's answer; always on the local store), -ENOENT for a missing object.
 #[no_mangle]
 pub unsafe extern "C" fn rados_cache_pin(io: rados_ioctx_t, o: *const c_char) -> c_int {
-    entry(|| {
-        ioctx(io)?;
-        // SAFETY: C string argument.
-        unsafe { object_name(o) }?;
-        Err(Error::invalid("pool is not a cache tier"))
-    })
+    // SAFETY: forwarded arguments.
+    unsafe { cache_pin(io, o, true) }
 }
 
-/// Unpins an object from a cache tier: -EINVAL, as `rados_cache_pin`.
+/// Unpins object `o` from a cache tier pool. Errors: as `rados_cache_pin`.
 #[no_mangle]
 pub unsafe extern "C" fn rados_cache_unpin(io: rados_ioctx_t, o: *const c_char) -> c_int {
     // SAFETY: forwarded arguments.
-    unsafe { rados_cache_pin(io, o) }
+    unsafe { cache_pin(io, o, false) }
+}
+
+/// # Safety
+/// `o` is NULL or a C string.
+unsafe fn cache_pin(io: rados_ioctx_t, o: *const c_char, pin: bool) -> c_int {
+    entry(|| {
+        let io = ioctx(io)?;
+        // SAFETY: C string argument.
+        let name = unsafe { object_name(o) }?;
+        Ok(io.operate(name, ObjectOperation::single(OpStep::CachePin { pin })).result)
+    })
 }
 
 /// Records the expected object and write sizes (creates the object).

@@ -50,6 +50,8 @@ pub mod code {
     pub const OMAPCLEAR: u16 = 0x2217;
     pub const OMAPRMKEYS: u16 = 0x2218;
     pub const SETALLOCHINT: u16 = 0x2223;
+    pub const CACHE_PIN: u16 = 0x2224;
+    pub const CACHE_UNPIN: u16 = 0x2225;
     pub const WRITESAME: u16 = 0x2226;
     pub const OMAPRMKEYRANGE: u16 = 0x222c;
     pub const GETXATTR: u16 = 0x1301;
@@ -310,6 +312,7 @@ pub fn encode_step(step: &OpStep, flags: u32) -> RawOp {
             &flags.to_le_bytes(),
         ]),
         Rollback { snap } => RawOp::new(code::ROLLBACK).args(&[&snap.to_le_bytes()]),
+        CachePin { pin } => RawOp::new(if *pin { code::CACHE_PIN } else { code::CACHE_UNPIN }),
     };
     raw.flags |= flags;
     raw

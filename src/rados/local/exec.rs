@@ -864,6 +864,8 @@ fn run_step(txn: &mut ObjectTxn<'_>, step: &OpStep, bytes_read: &mut u64) -> Res
             set(0)
         }
         OpStep::Rollback { snap } => rollback(txn, *snap).and(set(0)),
+        // the local store has no cache tiers: what an OSD answers for a pool that is not one
+        OpStep::CachePin { .. } => Err(e(libc::EINVAL)),
     }
 }
 
