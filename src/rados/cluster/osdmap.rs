@@ -191,6 +191,49 @@ pub struct Placement {
     pub acting_primary: i32,
 }
 
+/// The placements computed for one map (epoch): CRUSH runs once per PG and
+/// epoch, not once per op. A copy of a map (the start of the next epoch)
+/// starts empty.
+#[derive(Default)]
+pub struct PlacementCache(std::sync::Mutex<std::collections::HashMap<PgId, Placement>>);
+
+impl PlacementCache {
+    /// Most PGs kept (a map of many pools and PGs starts over past it).
+    const MAX: usize = 1 << 16;
+
+    fn get(&self, pg: PgId) -> Option<Placement> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&pg).cloned()
+    }
+
+    fn put(&self, p: &Placement) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= Self::MAX {
+            cache.clear();
+        }
+        cache.insert(p.pg, p.clone());
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Clone for PlacementCache {
+    fn clone(&self) -> Self {
+        PlacementCache::default()
+    }
+}
+
+impl std::fmt::Debug for PlacementCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PlacementCache({} PGs)", self.len())
+    }
+}
+
 /// A decoded OSD map.
 #[derive(Clone, Debug, Default)]
 pub struct OsdMap {
@@ -209,6 +252,8 @@ pub struct OsdMap {
     pub crush: CrushMap,
     pub pg_upmap: BTreeMap<PgId, Vec<i32>>,
     pub pg_upmap_items: BTreeMap<PgId, Vec<(i32, i32)>>,
+    /// Placements computed so far for this map.
+    pub placements: PlacementCache,
 }
 
 pub(super) fn i32s(d: &mut Decoder<'_>) -> Result<Vec<i32>> {
@@ -330,10 +375,21 @@ impl OsdMap {
         PgId { pool: pool.id, seed }
     }
 
-    /// Up and acting sets of the PG a raw PG folds into.
+    /// Up and acting sets of the PG a raw PG folds into (computed once per
+    /// PG for this map).
     pub fn placement(&self, raw: PgId) -> Result<Placement> {
         let pool = self.pools.get(&raw.pool).ok_or_else(|| Error::not_found(format!("pool {}", raw.pool)))?;
         let pg = PgId { pool: raw.pool, seed: stable_mod(raw.seed, pool.pg_num, pg_num_mask(pool.pg_num)) };
+        if let Some(p) = self.placements.get(pg) {
+            return Ok(p);
+        }
+        let p = self.compute_placement(pool, pg);
+        self.placements.put(&p);
+        Ok(p)
+    }
+
+    /// `placement` without the cache: CRUSH, upmaps, affinity, temp mappings.
+    fn compute_placement(&self, pool: &Pool, pg: PgId) -> Placement {
         // CRUSH
         let pps = pool.pps(pg);
         let size = pool.size as usize;
@@ -383,7 +439,7 @@ impl OsdMap {
                 acting_primary = up_primary;
             }
         }
-        Ok(Placement { pg, up, up_primary, acting, acting_primary })
+        Placement { pg, up, up_primary, acting, acting_primary }
     }
 
     fn apply_upmap(&self, pg: PgId, raw: &mut Vec<i32>) {

@@ -274,6 +274,23 @@ mod tests {
     }
 
     #[test]
+    fn placements_are_cached_per_epoch_and_recomputed_after_a_change() {
+        let mut map = two_osds_up();
+        map.pools.insert(1, Pool { id: 1, pg_num: 8, pgp_num: 8, size: 2, ..Pool::default() });
+        let pg = PgId { pool: 1, seed: 3 };
+        let first = map.placement(pg).unwrap();
+        assert_eq!(map.placement(PgId { pool: 1, seed: 3 + 8 }).unwrap(), first, "folds to the same PG");
+        assert_eq!(map.placements.len(), 1);
+        let mut inc = Incremental { epoch: 11, new_pool_max: -1, new_flags: -1, new_max_osd: -1, ..Default::default() };
+        inc.new_pg_temp.insert(pg, vec![1, 0]);
+        let next = map.apply(&inc).unwrap();
+        assert!(next.placements.is_empty(), "a new epoch starts with no placements");
+        let moved = next.placement(pg).unwrap();
+        assert_eq!((moved.acting, moved.acting_primary), (vec![1, 0], 1));
+        assert_eq!(map.placement(pg).unwrap(), first, "the old epoch keeps its own");
+    }
+
+    #[test]
     fn applies_osd_states_weights_and_temp_mappings() {
         let map = two_osds_up();
         let pg = PgId { pool: 1, seed: 3 };
