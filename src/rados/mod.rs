@@ -3,6 +3,7 @@
 //! a Ceph cluster).
 
 pub mod backend;
+pub mod buffer_pool;
 pub mod cluster;
 mod completion;
 mod handle;

@@ -24,7 +24,7 @@ pub(crate) unsafe fn run(io: rados_ioctx_t, o: *const c_char, step: OpStep) -> R
 pub(crate) unsafe fn data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     check_len(len)?;
     // SAFETY: forwarded contract.
-    Ok(unsafe { c_slice(buf as *const u8, len, "buf") }?.to_vec())
+    Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
 }
 
 /// librados refuses reads over `INT_MAX` bytes with -EDOM.

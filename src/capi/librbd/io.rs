@@ -41,7 +41,7 @@ fn submit<T: Send + 'static>(
 /// `buf` is NULL or valid for `len` bytes.
 unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     // SAFETY: per this function's contract.
-    Ok(unsafe { c_slice(buf as *const u8, len, "buf") }?.to_vec())
+    Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
 }
 
 /// Copies read data into a caller buffer.

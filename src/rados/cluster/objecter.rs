@@ -274,7 +274,9 @@ impl Objecter {
 
     /// Hands an op its result: directly for a waiting synchronous caller, else
     /// on the finisher thread.
-    fn deliver(&self, req: OsdRequest, result: std::result::Result<OpReplyMsg, i32>) {
+    fn deliver(&self, mut req: OsdRequest, result: std::result::Result<OpReplyMsg, i32>) {
+        // the payload is sent for good: a large one goes back for the next write
+        crate::rados::buffer_pool::give(std::mem::take(&mut req.ops.data));
         if req.direct {
             (req.done)(result);
         } else {
