@@ -17,6 +17,8 @@ struct State {
     claimed: bool,
     hooks_done: bool,
     hooks: Vec<Hook>,
+    /// Threads blocked in a wait (a notify costs a syscall even with none).
+    waiters: usize,
 }
 
 /// One asynchronous operation's outcome.
@@ -73,9 +75,12 @@ impl Completion {
                 return;
             }
             state.result = Some((result, version));
-            std::mem::take(&mut state.hooks)
+            (std::mem::take(&mut state.hooks), state.waiters > 0)
         };
-        self.changed.notify_all();
+        let (hooks, waiting) = hooks;
+        if waiting {
+            self.changed.notify_all();
+        }
         let run = |hooks: Vec<Hook>| {
             for hook in hooks {
                 // a panicking hook must not take the completing thread down
@@ -91,8 +96,22 @@ impl Completion {
             }
             run(more);
         }
-        self.lock().hooks_done = true;
-        self.changed.notify_all();
+        let waiting = {
+            let mut state = self.lock();
+            state.hooks_done = true;
+            state.waiters > 0
+        };
+        if waiting {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits on the condition variable, counted as a waiter.
+    fn wait_changed<'a>(&self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        state.waiters += 1;
+        let mut state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        state.waiters -= 1;
+        state
     }
 
     /// True once a result is set.
@@ -112,7 +131,7 @@ impl Completion {
             if let Some((r, _)) = state.result {
                 return r;
             }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.wait_changed(state);
         }
     }
 
@@ -123,7 +142,7 @@ impl Completion {
             if let (Some((r, _)), true) = (state.result, state.hooks_done) {
                 return r;
             }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.wait_changed(state);
         }
     }
 
