@@ -65,6 +65,8 @@ pub struct Connection {
     /// The global id a monitor assigned (monitor connections).
     pub global_id: Option<u64>,
     writer: Mutex<Writer>,
+    /// Messages queued to go out before any other (`enqueue`, `flush`).
+    outbox: Mutex<std::collections::VecDeque<Message>>,
     in_seq: AtomicU64,
     closed: AtomicBool,
     last_keepalive_ack: Mutex<Instant>,
@@ -158,6 +160,7 @@ impl Connection {
             addr_for_me,
             global_id,
             writer: Mutex::new(Writer { stream: stream.try_clone().map_err(io("clone"))?, sender, out_seq: 0 }),
+            outbox: Mutex::new(std::collections::VecDeque::new()),
             in_seq: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             last_keepalive_ack: Mutex::new(Instant::now()),
@@ -178,15 +181,63 @@ impl Connection {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Sends a message; ENOTCONN once the connection is closed.
+    /// Sends a message (after the queued ones); ENOTCONN once the connection
+    /// is closed.
     pub fn send(&self, msg: &Message) -> Result<()> {
+        self.check_open()?;
+        let mut w = self.writer();
+        let r = self.drain(&mut w).and_then(|()| self.write_message(&mut w, msg));
+        drop(w);
+        if r.is_err() {
+            self.close();
+        }
+        r
+    }
+
+    /// Queues a message to go out at the next `flush` (or before the next
+    /// `send`), in queue order: a caller can queue under its own lock, which
+    /// orders messages, and write them after releasing it.
+    pub fn enqueue(&self, msg: Message) {
+        self.outbox.lock().unwrap_or_else(|e| e.into_inner()).push_back(msg);
+    }
+
+    /// Writes the queued messages; ENOTCONN once the connection is closed.
+    pub fn flush(&self) -> Result<()> {
+        if self.outbox.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            return Ok(());
+        }
+        self.check_open()?;
+        let mut w = self.writer();
+        let r = self.drain(&mut w);
+        drop(w);
+        if r.is_err() {
+            self.close();
+        }
+        r
+    }
+
+    fn check_open(&self) -> Result<()> {
         if self.is_closed() {
             return Err(Error::Remote {
                 errno: libc::ENOTCONN,
                 context: format!("connection to {} closed", self.peer),
             });
         }
-        let mut w = self.writer();
+        Ok(())
+    }
+
+    /// Writes the queued messages, in order (the writer lock held).
+    fn drain(&self, w: &mut Writer) -> Result<()> {
+        loop {
+            let next = self.outbox.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+            match next {
+                Some(m) => self.write_message(w, &m)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    fn write_message(&self, w: &mut Writer, msg: &Message) -> Result<()> {
         w.out_seq += 1;
         // ceph_msg_header2; data_pre_padding_len, data_off, flags and reserved stay 0
         let mut header = [0u8; HEADER2_LEN];
@@ -200,12 +251,7 @@ impl Connection {
         let segments: [&[u8]; 4] = [&header, &msg.front, &msg.middle, &msg.data];
         let wire = w.sender.encode_parts(tag::MESSAGE, &segments);
         let mut parts = wire.pieces(&segments).map(IoSlice::new);
-        let r = write_all_vectored(&mut w.stream, &mut parts).map_err(io("send"));
-        drop(w);
-        if r.is_err() {
-            self.close();
-        }
-        r
+        write_all_vectored(&mut w.stream, &mut parts).map_err(io("send"))
     }
 
     /// Sends a keepalive (the peer answers with KEEPALIVE2_ACK).

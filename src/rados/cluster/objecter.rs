@@ -134,7 +134,17 @@ struct State {
     lingers: BTreeMap<u64, Linger>,
     next_linger: u64,
     shutdown: bool,
+    /// Set while `submit` routes: small messages are queued on their
+    /// connection (in lock order) and written after the lock is released,
+    /// so that a reader with replies does not wait on a socket write.
+    defer_sends: bool,
+    /// Connections with queued messages, to flush after the lock.
+    to_flush: Vec<Arc<Connection>>,
 }
+
+/// Largest payload a deferred send copies (larger ones go out under the lock,
+/// their buffer moved, not copied).
+const DEFERRED_SEND_MAX_DATA: usize = 64 << 10;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -193,6 +203,8 @@ impl Objecter {
                 lingers: BTreeMap::new(),
                 next_linger: 1,
                 shutdown: false,
+                defer_sends: false,
+                to_flush: Vec::new(),
             }),
             map_changed: Condvar::new(),
             finisher: Mutex::new(tx),
@@ -325,8 +337,16 @@ impl Objecter {
         st.next_tid += 1;
         let deadline = self.op_timeout.map(|t| Instant::now() + t);
         st.ops.insert(tid, InFlight { req, target: None, attempts: 0, sent_on: None, deadline });
+        st.defer_sends = true;
         let failed = self.route(&mut st, tid);
+        st.defer_sends = false;
+        let flush = std::mem::take(&mut st.to_flush);
         drop(st);
+        for conn in flush {
+            if let Err(e) = conn.flush() {
+                trace!("send to {}: {e}", conn.peer);
+            }
+        }
         if let Some((req, errno)) = failed {
             let done = req.done;
             self.finish(Box::new(move || done(Err(errno))));
@@ -380,6 +400,15 @@ impl Objecter {
         let mut m = build_message(tid, op, map.epoch, conn.peer_features);
         op.attempts += 1;
         op.sent_on = Some(Arc::downgrade(&conn));
+        if st.defer_sends && m.data.len() <= DEFERRED_SEND_MAX_DATA {
+            // the op keeps its payload (for a resend); the queued message a copy
+            op.req.ops.data = m.data.clone();
+            conn.enqueue(m);
+            if !st.to_flush.iter().any(|c| Arc::ptr_eq(c, &conn)) {
+                st.to_flush.push(conn);
+            }
+            return;
+        }
         let sent = conn.send(&m);
         op.req.ops.data = std::mem::take(&mut m.data);
         if let Err(e) = sent {
