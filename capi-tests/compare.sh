@@ -9,8 +9,11 @@ script=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-/usr/bin/python3 "$script" "$@" > "$tmp/upstream" 2> "$tmp/upstream.err" || { echo "FAIL: $script under upstream:"; cat "$tmp/upstream.err"; exit 1; }
-LD_LIBRARY_PATH=$lib /usr/bin/python3 "$script" "$@" > "$tmp/ours" 2> "$tmp/ours.err" || { echo "FAIL: $script under ours:"; cat "$tmp/ours.err"; exit 1; }
+# (faulthandler: a crash shows the Python line each thread was at)
+/usr/bin/python3 -X faulthandler "$script" "$@" > "$tmp/upstream" 2> "$tmp/upstream.err" \
+    || { echo "FAIL: $script under upstream, after:"; tail -3 "$tmp/upstream"; cat "$tmp/upstream.err"; exit 1; }
+LD_LIBRARY_PATH=$lib /usr/bin/python3 -X faulthandler "$script" "$@" > "$tmp/ours" 2> "$tmp/ours.err" \
+    || { echo "FAIL: $script under ours, after:"; tail -3 "$tmp/ours"; cat "$tmp/ours.err"; exit 1; }
 if ! diff -u "$tmp/upstream" "$tmp/ours" > "$tmp/diff"; then
     echo "FAIL: $(basename "$script") differs from upstream ($(grep -c '^[-+][^-+]' "$tmp/diff") lines):"
     head -60 "$tmp/diff"

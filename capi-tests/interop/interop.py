@@ -11,7 +11,11 @@
 3. exclusive lock with a peer: our client and an upstream client (separate
    processes) write the same image in turn; the lock moves between them through
    the header's watch/notify, each reads the other's data, the object map stays
-   valid.
+   valid;
+4. a dead lock owner (an upstream client killed while it holds the lock) is
+   blocklisted and its lock broken by the next writer, ours as upstream's
+   (`rbd_blocklist_on_break_lock`), and its watch-less lock never stops the
+   writer.
 
 The driver itself loads no Ceph library: each client is a capi-tests/interop/
 rbd_peer.py process, "ours" under LD_LIBRARY_PATH=LIBDIR, "upstream" without.
@@ -222,12 +226,73 @@ def exclusive_lock_with_a_peer():
           "each read the other's data, object-map check clean")
 
 
+def ceph_tool(*args):
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD")}
+    p = subprocess.run(["ceph", "-c", CONF, *map(str, args)], capture_output=True, env=env, timeout=120)
+    if p.returncode != 0:
+        raise AssertionError(f"ceph {' '.join(map(str, args))}: rc {p.returncode}: {p.stderr.decode()}")
+    return p.stdout.decode()
+
+
+def blocklisted():
+    """The blocklisted addresses (16.2.15 prints two JSON lists: addresses,
+    then ranges)."""
+    text, addrs = ceph_tool("osd", "blocklist", "ls", "--format", "json").strip(), set()
+    while text:
+        entries, end = json.JSONDecoder().raw_decode(text)
+        addrs |= {e["addr"] for e in entries}
+        text = text[end:].strip()
+    return addrs
+
+
+def dead_lock_owner_is_blocklisted():
+    name = "interop-dead-owner"
+    spec = f"{POOL}/{name}"
+    # the dead owner's watch goes away after this long (the OSDs' setting,
+    # read when a watch is made), instead of 30 s
+    ceph_tool("config", "set", "osd", "osd_client_watch_timeout", "5")
+    try:
+        seen = []
+        for breaker in ("upstream", "ours"):
+            rbd_tool("create", "--size", "8M", spec)
+            dead = Peer("upstream")
+            dead.call("open", name)
+            dead.call("write", 0, 4096, 700)
+            lockers = json.loads(rbd_tool("lock", "ls", "--format", "json", spec).stdout)
+            assert len(lockers) == 1, f"lockers of {spec}: {lockers}"
+            address = lockers[0]["address"]
+            dead.proc.kill()
+            dead.proc.wait()
+            before = blocklisted()
+            assert address not in before, f"{address} blocklisted too early"
+            peer = Peer(breaker)
+            peer.call("open", name)
+            peer.call("write", 4096, 4096, 701)
+            assert peer.call("owner") == "1", f"{breaker} does not own the lock"
+            assert peer.call("read", 0, 4096) == hashlib.sha256(pattern(700, 4096)).hexdigest(), \
+                f"{breaker} lost the dead owner's write"
+            added = blocklisted() - before
+            seen.append((breaker, address in added, len(added)))
+            ceph_tool("osd", "blocklist", "rm", address)
+            peer.call("close")
+            peer.quit()
+            check_object_map(spec)
+            rbd_tool("rm", spec)
+        assert seen[0][1:] == seen[1][1:], f"blocklist entries added, upstream vs ours: {seen}"
+        assert seen[1][1], f"ours did not blocklist the dead owner: {seen}"
+    finally:
+        ceph_tool("config", "rm", "osd", "osd_client_watch_timeout")
+    print("dead lock owner: killed while holding the lock, its address blocklisted and its lock broken by the "
+          "next writer, upstream and ours alike; its data kept, object-map check clean")
+
+
 def main():
-    for name in ("interop-ours", "interop-upstream", "interop-lock"):
+    for name in ("interop-ours", "interop-upstream", "interop-lock", "interop-dead-owner"):
         rbd_tool("snap", "purge", f"{POOL}/{name}", check=False)
         rbd_tool("rm", f"{POOL}/{name}", check=False)
     failed = 0
-    for test in (ours_image_read_by_upstream, upstream_image_used_by_ours, exclusive_lock_with_a_peer):
+    for test in (ours_image_read_by_upstream, upstream_image_used_by_ours, exclusive_lock_with_a_peer,
+                 dead_lock_owner_is_blocklisted):
         try:
             test()
         except AssertionError as e:

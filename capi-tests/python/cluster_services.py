@@ -236,12 +236,45 @@ def cache_tier(r):
             r.delete_pool(p)
 
 
-def main():
+def ping_alone():
     unconnected = rados.Rados(conffile=CONF)
     r = rados.Rados(conffile=CONF)
     r.connect()
     ping(unconnected, r)
     unconnected.shutdown()
+    r.shutdown()
+
+
+def ours_loaded():
+    with open("/proc/self/maps") as maps:
+        return "libcephrs" in maps.read()
+
+
+def ping_in_a_child():
+    """The pings run in a child process: upstream's rados_ping_monitor on a
+    connected handle crashes now and then (a segmentation fault in about one
+    run of twelve here), so under upstream's libraries a child that dies of a
+    signal is tried again (reported on stderr); under ours a crash fails."""
+    import subprocess
+
+    for attempt in range(3):
+        p = subprocess.run([sys.executable, "-X", "faulthandler", __file__, CONF, "ping"],
+                           capture_output=True, text=True)
+        if p.returncode >= 0 or ours_loaded():
+            break
+        print(f"upstream's ping crashed (signal {-p.returncode}), trying again:\n{p.stderr}", file=sys.stderr)
+    sys.stdout.write(p.stdout)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        sys.exit(f"ping: exit status {p.returncode}")
+
+
+def main():
+    if sys.argv[2:] == ["ping"]:
+        return ping_alone()
+    ping_in_a_child()
+    r = rados.Rados(conffile=CONF)
+    r.connect()
     cluster_log(r)
     blocklist(r)
     cache_tier(r)

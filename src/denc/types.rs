@@ -168,6 +168,17 @@ impl EntityAddr {
     }
 }
 
+impl EntityAddr {
+    /// The address without its type, as upstream's `get_legacy_str`
+    /// (`ip:port/nonce`): how lock lockers and blocklist commands name it.
+    pub fn legacy_string(&self) -> String {
+        match self.addr {
+            Some(a) => format!("{a}/{}", self.nonce),
+            None => format!(":/{}", self.nonce),
+        }
+    }
+}
+
 impl Default for EntityAddr {
     fn default() -> Self {
         EntityAddr { kind: EntityAddr::TYPE_NONE, nonce: 0, addr: None }
@@ -297,6 +308,10 @@ mod tests {
         assert_eq!((b.kind, b.nonce, b.addr.unwrap().to_string()), (2, 7, "[::1]:3300".into()));
         assert_eq!(EntityAddr::parse_text("10.1.2.3", 3).unwrap().to_string(), "10.1.2.3:0/0");
         assert_eq!(EntityAddr::parse_text("-", 1), Some(EntityAddr::default()));
+        // the legacy string (lockers, blocklist commands) drops the type and parses back
+        assert_eq!(a.legacy_string(), "127.0.0.1:0/3894721");
+        assert_eq!(b.legacy_string(), "[::1]:3300/7");
+        assert_eq!(EntityAddr::parse_text(&b.legacy_string(), 2), Some(b));
         for bad in ["", "foo", "1.2.3.4:99999", "1.2.3.4 x", "[::1", "1.2.3.4/5x"] {
             assert_eq!(EntityAddr::parse_text(bad, 1), None, "{bad}");
         }

@@ -143,11 +143,8 @@ impl ExclusiveLock {
             let alive = watchers.iter().any(|w| w.watcher_id == id.locker.num && w.cookie == owner_handle);
             if !alive {
                 // the owner is gone: take its lock over
-                match image.io.break_lock(header, LOCK_NAME, id.locker, &id.cookie) {
-                    Ok(()) => continue,
-                    Err(e) if e.errno() == libc::ENOENT => continue,
-                    Err(e) => return Err(e),
-                }
+                break_dead_owner(image, id, &info.lockers[id].addr)?;
+                continue;
             }
             self.request_from_owner(image)?;
         }
@@ -219,4 +216,36 @@ pub(crate) fn notify_async(image: &Image, message: NotifyMessage) {
 fn refusal(reply: &[u8]) -> Option<i32> {
     let acks = Vec::<((u64, u64), Vec<u8>)>::from_bytes(reply).ok()?;
     acks.iter().filter_map(|(_, payload)| decode_response(payload)).find(|r| *r < 0)
+}
+
+/// Breaks the lock of an owner whose watch is gone, as upstream's
+/// `BreakRequest`: the lock is read again (a changed owner is left alone,
+/// the caller tries again), the dead owner is blocklisted first when
+/// `rbd_blocklist_on_break_lock` says so — so that a client that was only cut
+/// off cannot write once it comes back — and then its lock is broken.
+/// Errors: EINVAL for this client's own lock; the blocklist command's or the
+/// break's error (ENOENT, a lock already gone, is success). The local store
+/// has no blocklist (EOPNOTSUPP): there a dead client cannot come back.
+fn break_dead_owner(image: &Image, id: &crate::cls::lock::LockerId, addr: &crate::denc::EntityAddr) -> Result<()> {
+    let header = image.header_oid.as_bytes();
+    let info = image.io.lock_info(header, LOCK_NAME)?;
+    if !info.lockers.contains_key(id) {
+        return Ok(());
+    }
+    let config = image.config.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if config.blocklist_on_break_lock {
+        if u64::try_from(id.locker.num).ok() == Some(image.io.backend().instance_id()) {
+            return Err(Error::invalid("attempting to blocklist this client itself"));
+        }
+        let expire = u32::try_from(config.blocklist_expire_seconds).unwrap_or(u32::MAX);
+        match image.io.rados().blocklist_add(&addr.legacy_string(), expire) {
+            Ok(()) => {}
+            Err(e) if e.errno() == libc::EOPNOTSUPP => {}
+            Err(e) => return Err(e),
+        }
+    }
+    match image.io.break_lock(header, LOCK_NAME, id.locker, &id.cookie) {
+        Err(e) if e.errno() != libc::ENOENT => Err(e),
+        _ => Ok(()),
+    }
 }

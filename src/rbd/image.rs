@@ -55,6 +55,10 @@ pub struct ImageConfig {
     pub discard_granularity: u64,
     pub mtime_update_interval: u64,
     pub atime_update_interval: u64,
+    /// Blocklist a dead lock owner before breaking its lock.
+    pub blocklist_on_break_lock: bool,
+    /// How long that blocklist entry lasts (0: the monitors' default).
+    pub blocklist_expire_seconds: u64,
 }
 
 /// An open image.
@@ -335,5 +339,10 @@ fn read_config(io: &IoCtx, overrides: &BTreeMap<String, String>) -> ImageConfig 
         discard_granularity: get("rbd_discard_granularity_bytes"),
         mtime_update_interval: get("rbd_mtime_update_interval"),
         atime_update_interval: get("rbd_atime_update_interval"),
+        blocklist_on_break_lock: overrides
+            .get("rbd_blocklist_on_break_lock")
+            .and_then(|v| crate::config::value::parse_bool(v))
+            .unwrap_or_else(|| conf.get_bool("rbd_blocklist_on_break_lock")),
+        blocklist_expire_seconds: get("rbd_blocklist_expire_seconds"),
     }
 }
