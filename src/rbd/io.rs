@@ -20,6 +20,34 @@ const MAX_ERRNO: i64 = 4095;
 /// Compare-and-write works on one sector at most.
 const SECTOR_SIZE: u64 = 512;
 
+/// Where an image read puts its bytes: offsets are relative to the start of
+/// the request; each byte is put or zeroed once, from any thread.
+pub trait ReadBuffer: Send + Sync {
+    /// Copies `data` to `offset`.
+    fn put(&self, offset: usize, data: &[u8]);
+    /// Zeroes `len` bytes at `offset` (a hole, a missing or short object).
+    fn zero(&self, offset: usize, len: usize);
+}
+
+/// A read buffer of our own.
+struct VecReadBuffer(Mutex<Vec<u8>>);
+
+impl ReadBuffer for VecReadBuffer {
+    fn put(&self, offset: usize, data: &[u8]) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())[offset..offset + data.len()].copy_from_slice(data);
+    }
+
+    fn zero(&self, _offset: usize, _len: usize) {
+        // made zeroed
+    }
+}
+
+fn zero_extents(buffer: &dyn ReadBuffer, extents: &[(u64, u64)]) {
+    for &(boff, blen) in extents {
+        buffer.zero(boff as usize, blen as usize);
+    }
+}
+
 /// Called once with an image request's outcome.
 pub type Done<T> = Box<dyn FnOnce(Result<T>) + Send>;
 
@@ -135,29 +163,51 @@ impl Image {
         }
     }
 
-    /// Reads `len` bytes at `offset` (shorter at the image's end).
+    /// Reads [`offset`, `offset + len`) (clipped to the image) into a new
+    /// buffer; holes read as zeros.
     pub fn aio_read(self: &Arc<Self>, offset: u64, len: u64, done: Done<Vec<u8>>) {
         let len = match self.clip(offset, len) {
             Ok(l) => l,
             Err(e) => return done(Err(e)),
         };
-        let buffer = Arc::new(Mutex::new(vec![0u8; len as usize]));
-        let extents: Vec<ObjectExtent> = self
-            .header()
-            .layout()
-            .map(offset, len)
-            .into_iter()
-            .filter(|e| self.object_map.may_exist(self, e.object_no))
-            .collect();
+        let buffer = Arc::new(VecReadBuffer(Mutex::new(vec![0u8; len as usize])));
         let result = buffer.clone();
+        self.aio_read_into(
+            offset,
+            len,
+            buffer,
+            Box::new(move |r| {
+                done(r.map(|_| std::mem::take(&mut *result.0.lock().unwrap_or_else(|e| e.into_inner()))))
+            }),
+        );
+    }
+
+    /// Reads [`offset`, `offset + len`) (clipped to the image) into `buffer`
+    /// (byte 0 of the buffer is `offset`); holes read as zeros. The result is
+    /// the byte count read. Each byte of the buffer is written once, by the
+    /// reply of its object, straight from the received message.
+    pub fn aio_read_into(self: &Arc<Self>, offset: u64, len: u64, buffer: Arc<dyn ReadBuffer>, done: Done<u64>) {
+        let len = match self.clip(offset, len) {
+            Ok(l) => l,
+            Err(e) => return done(Err(e)),
+        };
+        let mut extents = self.header().layout().map(offset, len);
+        extents.retain(|e| {
+            // an object the object map says is absent reads as zeros
+            let may_exist = self.object_map.may_exist(self, e.object_no);
+            if !may_exist {
+                zero_extents(&*buffer, &e.buffer_extents);
+            }
+            may_exist
+        });
         let gather = Gather::new(
             self,
             extents.len(),
             move |err| match err {
                 Some(e) => Err(e),
-                None => Ok(std::mem::take(&mut *result.lock().unwrap_or_else(|e| e.into_inner()))),
+                None => Ok(len),
             },
-            Box::new(|r: Result<Result<Vec<u8>>>| done(r.and_then(|x| x))),
+            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
         );
         if extents.is_empty() {
             return gather.part_done();
@@ -169,19 +219,26 @@ impl Image {
             self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
                 if reply.result == -libc::ENOENT {
                     // a missing object reads as zeros
+                    zero_extents(&*buf, &e.buffer_extents);
                 } else if reply.result < 0 {
                     g.fail(Error::remote(reply.result, "object read"));
-                } else if let Some(StepOutput::Data(d)) = reply.steps.first().map(|s| &s.out) {
-                    let mut buf = buf.lock().unwrap_or_else(|e| e.into_inner());
+                } else {
+                    let d = match reply.steps.first().map(|s| &s.out) {
+                        Some(StepOutput::Data(d)) => &d[..],
+                        _ => &[],
+                    };
                     let mut from = 0usize;
                     // a short object reads as zeros past its end
                     for &(boff, blen) in &e.buffer_extents {
-                        if from >= d.len() {
-                            break;
+                        let (boff, blen) = (boff as usize, blen as usize);
+                        let n = blen.min(d.len().saturating_sub(from));
+                        if n > 0 {
+                            buf.put(boff, &d[from..from + n]);
                         }
-                        let n = (blen as usize).min(d.len() - from);
-                        buf[boff as usize..boff as usize + n].copy_from_slice(&d[from..from + n]);
-                        from += blen as usize;
+                        if n < blen {
+                            buf.zero(boff + n, blen - n);
+                        }
+                        from += blen;
                     }
                 }
                 drop(g);
@@ -477,6 +534,11 @@ impl Image {
 
     pub fn read(self: &Arc<Self>, offset: u64, len: u64) -> Result<Vec<u8>> {
         wait(|d| self.aio_read(offset, len, d))
+    }
+
+    /// `aio_read_into`, waited for.
+    pub fn read_into(self: &Arc<Self>, offset: u64, len: u64, buffer: Arc<dyn ReadBuffer>) -> Result<u64> {
+        wait(|d| self.aio_read_into(offset, len, buffer, d))
     }
 
     pub fn write(self: &Arc<Self>, offset: u64, data: Vec<u8>) -> Result<u64> {

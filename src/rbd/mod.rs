@@ -21,6 +21,6 @@ mod watcher;
 pub use create::{create, generate_id, CreateSpec};
 pub use image::{lookup_id, lookup_name, HeaderState, Image, ImageRef};
 pub use image_options::{ImageOption, ImageOptionValue, ImageOptions};
-pub use io::Done;
+pub use io::{Done, ReadBuffer};
 pub use metadata::{image_options as per_image_options, is_image_option, ConfigSource, CONF_PREFIX};
 pub use pool_images::{directory_id, list, remove, rename};

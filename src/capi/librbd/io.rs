@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::image_handle::{finish, image, image_entry, value_of};
 use crate::capi::prelude::*;
-use crate::rbd::{Done, Image};
+use crate::rbd::{Done, Image, ReadBuffer};
 
 /// Linux's `IOV_MAX`.
 const IOV_MAX: c_int = 1024;
@@ -44,14 +44,59 @@ unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
 }
 
-/// Copies read data into a caller buffer.
-///
-/// # Safety
-/// `buf` is valid for `data.len()` bytes.
-unsafe fn copy_to(buf: CPtr<c_char>, data: &[u8]) {
-    if !data.is_empty() {
-        // SAFETY: the buffer holds at least the requested length >= data.len().
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.ptr() as *mut u8, data.len()) };
+/// The caller's buffers a read fills in place: one buffer, or the buffers of
+/// an iovec array one after the other.
+struct CallerBuffer {
+    parts: Vec<(CPtr<u8>, usize)>,
+    /// Held while an iovec read copies: C allows iovecs that overlap, and
+    /// replies arrive on several threads.
+    copying: std::sync::Mutex<()>,
+}
+
+impl CallerBuffer {
+    /// # Safety
+    /// Each part is valid for writes of its length until the read completes
+    /// (the C contract of the read functions), and the parts do not overlap.
+    unsafe fn new(parts: Vec<(CPtr<u8>, usize)>) -> Arc<CallerBuffer> {
+        Arc::new(CallerBuffer { parts, copying: std::sync::Mutex::new(()) })
+    }
+
+    /// Calls `each(part pointer, bytes)` for the parts under [`offset`,
+    /// `offset + len`).
+    fn visit(&self, mut offset: usize, mut len: usize, mut each: impl FnMut(*mut u8, usize, usize)) {
+        let _copying = (self.parts.len() > 1).then(|| self.copying.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut done = 0usize;
+        for &(base, size) in &self.parts {
+            if len == 0 {
+                break;
+            }
+            if offset >= size {
+                offset -= size;
+                continue;
+            }
+            let n = (size - offset).min(len);
+            // the engine never reaches past the request, whose length is the parts' sum
+            each(base.ptr().wrapping_add(offset), done, n);
+            done += n;
+            len -= n;
+            offset = 0;
+        }
+    }
+}
+
+impl ReadBuffer for CallerBuffer {
+    fn put(&self, offset: usize, data: &[u8]) {
+        self.visit(offset, data.len(), |to, from, n| {
+            // SAFETY: per `CallerBuffer::new`: `to` is inside a live caller part with n bytes left.
+            unsafe { std::ptr::copy_nonoverlapping(data[from..from + n].as_ptr(), to, n) }
+        });
+    }
+
+    fn zero(&self, offset: usize, len: usize) {
+        self.visit(offset, len, |to, _, n| {
+            // SAFETY: as in `put`.
+            unsafe { std::ptr::write_bytes(to, 0, n) }
+        });
     }
 }
 
@@ -134,11 +179,12 @@ pub unsafe extern "C" fn rbd_read2(
     let _ = op_flags;
     entry(|| {
         let image = self::image(image)?;
-        // SAFETY: the caller's buffer of len bytes.
-        let target = unsafe { c_slice_mut(buf as *mut u8, len, "buf") }?;
-        let data = image.read(ofs, len as u64)?;
-        target[..data.len()].copy_from_slice(&data);
-        Ok(data.len() as ssize_t)
+        if buf.is_null() && len > 0 {
+            return Err(Error::invalid("buf is NULL"));
+        }
+        // SAFETY: the caller's buffer of len bytes, valid during this call.
+        let target = unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) };
+        Ok(image.read_into(ofs, len as u64, target)? as ssize_t)
     })
 }
 
@@ -218,17 +264,9 @@ pub unsafe extern "C" fn rbd_aio_read2(
         if buf.is_null() && len > 0 {
             return Err(Error::invalid("buf is NULL"));
         }
-        let target = CPtr(buf);
-        submit(
-            image,
-            c,
-            |image, done| image.aio_read(off, len as u64, done),
-            move |data: Vec<u8>| {
-                // SAFETY: the caller keeps buf (len bytes) valid until completion.
-                unsafe { copy_to(target, &data) };
-                data.len() as i64
-            },
-        )
+        // SAFETY: the caller keeps buf (len bytes) valid until completion.
+        let target = unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) };
+        submit(image, c, |image, done| image.aio_read_into(off, len as u64, target, done), |n| n as i64)
     })
 }
 
@@ -244,23 +282,11 @@ pub unsafe extern "C" fn rbd_aio_readv(
 ) -> c_int {
     entry(|| {
         // SAFETY: the caller's iovec array.
-        let targets = unsafe { iovecs(iov, iovcnt) }?;
-        let total: usize = targets.iter().map(|t| t.1).sum();
-        submit(
-            image,
-            c,
-            |image, done| image.aio_read(off, total as u64, done),
-            move |data: Vec<u8>| {
-                let mut rest = &data[..];
-                for (base, len) in targets {
-                    let n = len.min(rest.len());
-                    // SAFETY: the caller keeps each iovec buffer valid until completion.
-                    unsafe { copy_to(CPtr(base.ptr() as *mut c_char), &rest[..n]) };
-                    rest = &rest[n..];
-                }
-                data.len() as i64
-            },
-        )
+        let parts = unsafe { iovecs(iov, iovcnt) }?;
+        let total: usize = parts.iter().map(|t| t.1).sum();
+        // SAFETY: the caller keeps each iovec buffer valid until completion.
+        let target = unsafe { CallerBuffer::new(parts) };
+        submit(image, c, |image, done| image.aio_read_into(off, total as u64, target, done), |n| n as i64)
     })
 }
 

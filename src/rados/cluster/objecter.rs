@@ -77,7 +77,8 @@ struct OpTarget {
     pool: i64,
     pg: PgId,
     hash: u32,
-    acting: Vec<i32>,
+    /// The PG's placement (its acting set: a change is a new interval).
+    placement: Arc<super::osdmap::Placement>,
     pg_num: u32,
 }
 
@@ -1074,14 +1075,7 @@ fn calc_target(
         None => map.object_pg(pool, &target.name, &target.locator.key, &target.locator.namespace),
     };
     let p = map.placement(raw).map_err(|e| errno_of(&e))?;
-    Ok(OpTarget {
-        osd: p.acting_primary,
-        pool: pool.id,
-        pg: p.pg,
-        hash: raw.seed,
-        acting: p.acting,
-        pg_num: pool.pg_num,
-    })
+    Ok(OpTarget { osd: p.acting_primary, pool: pool.id, pg: p.pg, hash: raw.seed, placement: p, pg_num: pool.pg_num })
 }
 
 fn build_message(tid: u64, op: &mut InFlight, epoch: u32, peer_features: u64) -> Message {

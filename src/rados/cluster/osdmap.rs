@@ -195,17 +195,17 @@ pub struct Placement {
 /// epoch, not once per op. A copy of a map (the start of the next epoch)
 /// starts empty.
 #[derive(Default)]
-pub struct PlacementCache(std::sync::Mutex<std::collections::HashMap<PgId, Placement>>);
+pub struct PlacementCache(std::sync::Mutex<std::collections::HashMap<PgId, std::sync::Arc<Placement>>>);
 
 impl PlacementCache {
     /// Most PGs kept (a map of many pools and PGs starts over past it).
     const MAX: usize = 1 << 16;
 
-    fn get(&self, pg: PgId) -> Option<Placement> {
+    fn get(&self, pg: PgId) -> Option<std::sync::Arc<Placement>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&pg).cloned()
     }
 
-    fn put(&self, p: &Placement) {
+    fn put(&self, p: &std::sync::Arc<Placement>) {
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= Self::MAX {
             cache.clear();
@@ -377,13 +377,13 @@ impl OsdMap {
 
     /// Up and acting sets of the PG a raw PG folds into (computed once per
     /// PG for this map).
-    pub fn placement(&self, raw: PgId) -> Result<Placement> {
+    pub fn placement(&self, raw: PgId) -> Result<std::sync::Arc<Placement>> {
         let pool = self.pools.get(&raw.pool).ok_or_else(|| Error::not_found(format!("pool {}", raw.pool)))?;
         let pg = PgId { pool: raw.pool, seed: stable_mod(raw.seed, pool.pg_num, pg_num_mask(pool.pg_num)) };
         if let Some(p) = self.placements.get(pg) {
             return Ok(p);
         }
-        let p = self.compute_placement(pool, pg);
+        let p = std::sync::Arc::new(self.compute_placement(pool, pg));
         self.placements.put(&p);
         Ok(p)
     }

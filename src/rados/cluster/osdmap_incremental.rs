@@ -286,7 +286,7 @@ mod tests {
         let next = map.apply(&inc).unwrap();
         assert!(next.placements.is_empty(), "a new epoch starts with no placements");
         let moved = next.placement(pg).unwrap();
-        assert_eq!((moved.acting, moved.acting_primary), (vec![1, 0], 1));
+        assert_eq!((moved.acting.clone(), moved.acting_primary), (vec![1, 0], 1));
         assert_eq!(map.placement(pg).unwrap(), first, "the old epoch keeps its own");
     }
 
