@@ -103,7 +103,8 @@ fn monitor_restart_is_survived() {
     let info = rados.pool_by_name(pool).unwrap();
     assert_eq!(info.id, id);
     let pool_io = IoCtx::new(rados.clone(), info).unwrap();
-    let reply = pool_io.operate(b"o", ObjectOperation::single(OpStep::Write { offset: 0, data: b"hello".to_vec() }));
+    let reply =
+        pool_io.operate(b"o", ObjectOperation::single(OpStep::Write { offset: 0, data: b"hello".to_vec().into() }));
     assert_eq!(reply.result, 0);
     assert_eq!(pool_io.read(b"o", 0, 0).unwrap(), b"hello");
     backend.pool_delete(pool).unwrap();
@@ -139,7 +140,8 @@ fn watch_survives_its_connection_being_reset() {
     let name = b"watched-through-faults".to_vec();
     let (watcher_rados, watcher_io) = rados_client(&conf, "crc");
     let (notifier_rados, notifier_io) = rados_client(&conf, "crc");
-    let reply = watcher_io.operate(&name, ObjectOperation::single(OpStep::Write { offset: 0, data: b"w".to_vec() }));
+    let reply =
+        watcher_io.operate(&name, ObjectOperation::single(OpStep::Write { offset: 0, data: b"w".to_vec().into() }));
     assert_eq!(reply.result, 0);
     let (tx, notifies) = channel();
     let recorder = Arc::new(Recorder {

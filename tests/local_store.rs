@@ -29,7 +29,7 @@ fn objects_omap_snapshots_and_reopen() {
         r.backend().unwrap().pool_create("p", None).unwrap();
         let io = IoCtx::new(r.clone(), r.pool_by_name("p").unwrap()).unwrap();
         let mut op = ObjectOperation::new();
-        op.push(OpStep::Write { offset: 10, data: b"hello".to_vec() });
+        op.push(OpStep::Write { offset: 10, data: b"hello".to_vec().into() });
         op.push(OpStep::SetXattr { name: b"x".to_vec(), value: b"1".to_vec() });
         op.push(OpStep::OmapSetVals { entries: vec![(b"k".to_vec(), b"v".to_vec())] });
         assert_eq!(io.operate(b"obj", op).result, 0);
@@ -46,7 +46,7 @@ fn objects_omap_snapshots_and_reopen() {
         assert_eq!(io.read(b"obj", 0, 0).unwrap(), b"new");
         // plain data writes after the journal checkpointed: the direct path
         for i in 0..100u64 {
-            let op = ObjectOperation::single(OpStep::Write { offset: i * 10, data: vec![i as u8; 10] });
+            let op = ObjectOperation::single(OpStep::Write { offset: i * 10, data: vec![i as u8; 10].into() });
             assert_eq!(io.operate(b"data", op).result, 0);
         }
         r.shutdown();
@@ -88,11 +88,11 @@ fn list_snaps_clones_and_overlaps() {
         s
     };
     assert_eq!(snap(), 2, "a pool's first self-managed snapshot id");
-    run(b"o", OpStep::Write { offset: 4096, data: vec![b'b'; 1024] });
+    run(b"o", OpStep::Write { offset: 4096, data: vec![b'b'; 1024].into() });
     snap();
     run(b"o", OpStep::Truncate { size: 6000 });
     snap();
-    run(b"o", OpStep::Write { offset: 0, data: vec![b'c'; 100] });
+    run(b"o", OpStep::Write { offset: 0, data: vec![b'c'; 100].into() });
     run(b"p", OpStep::WriteFull { data: vec![b'x'; 100] });
     snap();
     run(b"p", OpStep::Remove);
@@ -140,12 +140,17 @@ fn last_handle_dropped_in_a_reply_callback() {
     let (dropped_tx, dropped_rx) = std::sync::mpsc::channel::<()>();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<i32>();
     let (r2, io2) = (r.clone(), io.clone());
-    io.aio_operate(b"o", ObjectOperation::single(OpStep::Write { offset: 0, data: vec![1; 8] }), None, move |reply| {
-        // wait until the test has let go of its handles: these are the last
-        dropped_rx.recv().unwrap();
-        let _ = done_tx.send(reply.result);
-        drop((io2, r2));
-    });
+    io.aio_operate(
+        b"o",
+        ObjectOperation::single(OpStep::Write { offset: 0, data: vec![1; 8].into() }),
+        None,
+        move |reply| {
+            // wait until the test has let go of its handles: these are the last
+            dropped_rx.recv().unwrap();
+            let _ = done_tx.send(reply.result);
+            drop((io2, r2));
+        },
+    );
     drop((io, r));
     dropped_tx.send(()).unwrap();
     assert_eq!(done_rx.recv().unwrap(), 0);

@@ -52,16 +52,23 @@ job fill-4k --rw=write --bs=4k --iodepth=32 --size=256m --do_verify=0
 job randread-4k-qd32 --rw=randread --bs=4k --iodepth=32 --size=256m
 job write-4m-qd4 --rw=write --bs=4m --iodepth=4 --size=1g
 job randwrite-4k-qd1 --rw=randwrite --bs=4k --iodepth=1 --size=32m
-if [ -n "$restart" ]; then
-    # the daemon goes down 4 s into the write phase and comes back
+restart_during() {  # restart_during JOB fio-args...: the daemon goes down 4 s into the job and comes back
     (sleep 4 && sh "$root/tools/cluster.sh" restart "$restart" "$(dirname "$conf")" > "$work/restart.out" 2>&1) &
     restarter=$!
-    job "randwrite-4k-qd32+restart-$restart" --rw=randwrite --bs=4k --iodepth=32 --size=256m
+    name=$1
+    shift
+    job "$name+restart-$restart" "$@"
     if wait $restarter; then
         echo "  ($restart restarted during the job: $(tail -1 "$work/restart.out"))"
     else
         echo "FAIL: could not restart $restart"; cat "$work/restart.out"; failed=1
     fi
+}
+if [ -n "$restart" ]; then
+    restart_during randwrite-4k-qd32 --rw=randwrite --bs=4k --iodepth=32 --size=256m
+    # large writes go out of the caller's buffer without a copy (lent): the
+    # ones the restart interrupts are resent from it
+    restart_during randwrite-256k-qd8 --rw=randwrite --bs=256k --iodepth=8 --size=256m --loops=10
 fi
 /usr/bin/python3 - "$pool" <<'PY'
 import sys, rados

@@ -69,6 +69,13 @@ pub trait Backend: Send + Sync {
     /// Runs an object operation; see the module comment.
     fn submit(&self, req: OpRequest);
 
+    /// True when a write's payload may be lent (`Payload::Lent`): the
+    /// backend lets go of it before the write's reply callback runs, on every
+    /// path (see `rados::payload`).
+    fn takes_lent_payloads(&self) -> bool {
+        false
+    }
+
     /// This client's global id (`rados_get_instance_id`, the notifier id).
     fn instance_id(&self) -> u64;
     /// This client's address, as peers see it.

@@ -13,6 +13,7 @@ pub mod local;
 mod lock_client;
 pub mod object;
 pub mod op;
+pub mod payload;
 pub mod placement;
 mod watch_client;
 

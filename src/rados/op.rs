@@ -152,7 +152,7 @@ pub enum OpStep {
     },
     Write {
         offset: u64,
-        data: Vec<u8>,
+        data: crate::rados::payload::Payload,
     },
     WriteFull {
         data: Vec<u8>,

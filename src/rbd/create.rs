@@ -254,7 +254,7 @@ fn validate_pool(io: &Arc<IoCtx>) -> Result<()> {
     };
     let mut op = ObjectOperation::new();
     op.push(OpStep::Create { exclusive: true });
-    op.push(OpStep::Write { offset: 0, data: VALIDATE.to_vec() });
+    op.push(OpStep::Write { offset: 0, data: VALIDATE.to_vec().into() });
     let written = match check(&info.operate(INFO.as_bytes(), op)) {
         Err(e) if e.errno() == libc::EOPNOTSUPP => Err(Error::invalid("pool missing overwrite support")),
         Err(e) if e.errno() != libc::EEXIST => Err(e),
@@ -266,7 +266,7 @@ fn validate_pool(io: &Arc<IoCtx>) -> Result<()> {
 }
 
 fn overwrite_info(io: &IoCtx) -> Result<()> {
-    let op = ObjectOperation::single(OpStep::Write { offset: 0, data: b"overwrite validated".to_vec() });
+    let op = ObjectOperation::single(OpStep::Write { offset: 0, data: b"overwrite validated".to_vec().into() });
     check(&io.operate(INFO.as_bytes(), op))
 }
 

@@ -11,6 +11,7 @@ use super::layout::ObjectExtent;
 use crate::cls::rbd::features::{self, object_state};
 use crate::error::{Error, Result};
 use crate::rados::op::{ObjectOperation, OpStep, StepOutput};
+use crate::rados::payload::Payload;
 
 pub use crate::rados::inflight::InFlight;
 
@@ -46,6 +47,12 @@ fn zero_extents(buffer: &dyn ReadBuffer, extents: &[(u64, u64)]) {
     for &(boff, blen) in extents {
         buffer.zero(boff as usize, blen as usize);
     }
+}
+
+/// Drops `data` (a request's payload, maybe lent), then reports `outcome`.
+fn drop_then<D, T>(data: D, done: Done<T>, outcome: Result<T>) {
+    drop(data);
+    done(outcome)
 }
 
 /// Called once with an image request's outcome.
@@ -248,24 +255,32 @@ impl Image {
 
     /// Writes `data` at `offset` (shortened at the image's end); the result is
     /// the byte count written.
-    pub fn aio_write(self: &Arc<Self>, offset: u64, data: Vec<u8>, done: Done<u64>) {
+    ///
+    /// A lent payload (a caller's buffer) is shared by the object writes, not
+    /// copied, unless an object's piece is scattered (fancy striping).
+    pub fn aio_write(self: &Arc<Self>, offset: u64, data: impl Into<Payload>, done: Done<u64>) {
+        let mut data = data.into();
+        // (a lent payload is let go before the request ends)
         let len = match self.clip(offset, data.len() as u64) {
-            Ok(0) => return done(Ok(0)),
+            Ok(0) => return drop_then(data, done, Ok(0)),
             Ok(l) => l,
-            Err(e) => return done(Err(e)),
+            Err(e) => return drop_then(data, done, Err(e)),
         };
-        let mut data = data;
         let whole = data.len() as u64 == len;
         self.submit_writes(offset, len, done, move |e| {
-            if whole && e.buffer_extents.as_slice() == [(0, len)] {
+            let data = match e.buffer_extents.as_slice() {
                 // one object takes the whole buffer: hand it on without a copy
-                return OpStep::Write { offset: e.offset, data: std::mem::take(&mut data) };
-            }
-            let mut piece = Vec::with_capacity(e.length as usize);
-            for &(boff, blen) in &e.buffer_extents {
-                piece.extend_from_slice(&data[boff as usize..(boff + blen) as usize]);
-            }
-            OpStep::Write { offset: e.offset, data: piece }
+                &[(0, l)] if whole && l == len => std::mem::take(&mut data),
+                &[(boff, blen)] if matches!(data, Payload::Lent { .. }) => data.slice(boff as usize, blen as usize),
+                pieces => {
+                    let mut piece = Vec::with_capacity(e.length as usize);
+                    for &(boff, blen) in pieces {
+                        piece.extend_from_slice(&data[boff as usize..(boff + blen) as usize]);
+                    }
+                    piece.into()
+                }
+            };
+            OpStep::Write { offset: e.offset, data }
         });
     }
 
@@ -304,7 +319,7 @@ impl Image {
                 for &(boff, blen) in &e.buffer_extents {
                     piece.extend((boff..boff + blen).map(|i| pattern[(i % n) as usize]));
                 }
-                OpStep::Write { offset: e.offset, data: piece }
+                OpStep::Write { offset: e.offset, data: piece.into() }
             }
         });
     }
@@ -323,14 +338,14 @@ impl Image {
     ) {
         let guard = match self.write_guard() {
             Ok(g) => g,
-            Err(e) => return done(Err(e)),
+            Err(e) => return drop_then(step_for, done, Err(e)),
         };
         let extents = self.header().layout().map(offset, len);
         for e in &extents {
             if self.object_map.state(e.object_no).is_some_and(|s| s != object_state::EXISTS) {
                 if let Err(err) = self.object_map.update(self, e.object_no, e.object_no + 1, object_state::EXISTS, None)
                 {
-                    return done(Err(err));
+                    return drop_then(step_for, done, Err(err));
                 }
             }
         }
@@ -353,6 +368,8 @@ impl Image {
                 drop(g);
             });
         }
+        // the data now belongs to the object operations alone
+        drop(step_for);
         drop(guard);
         self.touch_modify_timestamp();
     }
@@ -492,7 +509,7 @@ impl Image {
         }
         let mut op = ObjectOperation::new();
         op.push(OpStep::CmpExt { offset: e.offset, data: cmp[..len as usize].to_vec() });
-        op.push(OpStep::Write { offset: e.offset, data: data[..len as usize].to_vec() });
+        op.push(OpStep::Write { offset: e.offset, data: data[..len as usize].to_vec().into() });
         let result: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
         let r2 = result.clone();
         let gather = Gather::new(
@@ -541,7 +558,7 @@ impl Image {
         wait(|d| self.aio_read_into(offset, len, buffer, d))
     }
 
-    pub fn write(self: &Arc<Self>, offset: u64, data: Vec<u8>) -> Result<u64> {
+    pub fn write(self: &Arc<Self>, offset: u64, data: impl Into<Payload>) -> Result<u64> {
         wait(|d| self.aio_write(offset, data, d))
     }
 

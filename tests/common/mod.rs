@@ -84,9 +84,14 @@ pub fn write_stream(
         let data = vec![(i % 251) as u8; 4096];
         let tx = tx.clone();
         let key = name.clone().into_bytes();
-        io.aio_operate(&key, ObjectOperation::single(OpStep::Write { offset: 0, data }), None, move |reply| {
-            let _ = tx.send((name, reply.result));
-        });
+        io.aio_operate(
+            &key,
+            ObjectOperation::single(OpStep::Write { offset: 0, data: data.into() }),
+            None,
+            move |reply| {
+                let _ = tx.send((name, reply.result));
+            },
+        );
         in_flight += 1;
         i += 1;
     }

@@ -26,7 +26,9 @@ pub unsafe extern "C" fn rados_aio_write(
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        unsafe { submit_step(io, oid, completion, OpStep::Write { offset: off, data: data(buf, len)? }, result_of) }
+        unsafe {
+            submit_step(io, oid, completion, OpStep::Write { offset: off, data: data(buf, len)?.into() }, result_of)
+        }
     })
 }
 

@@ -78,7 +78,7 @@ pub unsafe extern "C" fn rados_write(
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        let reply = unsafe { run(io, oid, OpStep::Write { offset: off, data: data(buf, len)? }) }?;
+        let reply = unsafe { run(io, oid, OpStep::Write { offset: off, data: data(buf, len)?.into() }) }?;
         Ok(reply.result)
     })
 }

@@ -169,7 +169,7 @@ pub unsafe extern "C" fn rados_write_op_write(
     offset: u64,
 ) {
     // SAFETY: C buffer argument.
-    add(write_op, || Ok(OpStep::Write { offset, data: unsafe { data(buffer, len) }? }))
+    add(write_op, || Ok(OpStep::Write { offset, data: unsafe { data(buffer, len) }?.into() }))
 }
 
 /// Replaces the object's data with `len` bytes.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::image_handle::{finish, image, image_entry, value_of};
 use crate::capi::prelude::*;
+use crate::rados::payload::{LentBytes, Payload};
 use crate::rbd::{Done, Image, ReadBuffer};
 
 /// Linux's `IOV_MAX`.
@@ -42,6 +43,60 @@ fn submit<T: Send + 'static>(
 unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     // SAFETY: per this function's contract.
     Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
+}
+
+/// Writes of this size or more lend the caller's buffer to the engine (where
+/// the backend takes lent payloads: the cluster's) instead of copying it, as
+/// upstream's zero-copy writes; smaller ones are cheaper to copy.
+const LEND_MIN: usize = 64 << 10;
+
+/// A caller's write buffer, lent to the engine until the request ends.
+struct CallerBytes {
+    buf: CPtr<u8>,
+    len: usize,
+}
+
+impl LentBytes for CallerBytes {
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: per `lend`: the caller keeps buf valid for len bytes while
+        // the request runs, and the request waits for every share of it to be
+        // let go (`wait_returned`) before it ends.
+        unsafe { std::slice::from_raw_parts(self.buf.ptr(), self.len) }
+    }
+}
+
+/// The payload of a write of the caller's `buf`: lent when large and the
+/// image's backend takes lent payloads (with the buffer to wait for, see
+/// `wait_returned`), else a copy.
+///
+/// # Safety
+/// `buf` is NULL or valid for `len` bytes until the request ends.
+unsafe fn lend(image: &Image, buf: *const c_char, len: usize) -> Result<(Payload, Option<Arc<CallerBytes>>)> {
+    if len < LEND_MIN || !image.data_io.backend().takes_lent_payloads() {
+        // SAFETY: per this function's contract.
+        return Ok((unsafe { write_data(buf, len) }?.into(), None));
+    }
+    if buf.is_null() {
+        return Err(Error::invalid("buf is NULL"));
+    }
+    let lent = Arc::new(CallerBytes { buf: CPtr(buf as *mut u8), len });
+    Ok((Payload::lent(lent.clone()), Some(lent)))
+}
+
+/// Waits until the engine has let go of every share of a lent buffer (at
+/// once, normally: the backend drops a payload before its reply callback; the
+/// submitting thread may still hold one for a moment).
+fn wait_returned(lent: Option<Arc<CallerBytes>>) {
+    let Some(lent) = lent else { return };
+    let mut spins = 0u32;
+    while Arc::strong_count(&lent) > 1 {
+        spins += 1;
+        if spins < 100 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(100));
+        }
+    }
 }
 
 /// The caller's buffers a read fills in place: one buffer, or the buffers of
@@ -311,9 +366,11 @@ pub unsafe extern "C" fn rbd_write2(
     let _ = op_flags;
     entry(|| {
         let image = self::image(image)?;
-        // SAFETY: the caller's buffer of len bytes.
-        let data = unsafe { write_data(buf, len) }?;
-        Ok(image.write(ofs, data)? as ssize_t)
+        // SAFETY: the caller's buffer of len bytes, valid during this call.
+        let (data, lent) = unsafe { lend(&image, buf, len) }?;
+        let written = image.write(ofs, data);
+        wait_returned(lent);
+        Ok(written? as ssize_t)
     })
 }
 
@@ -450,9 +507,24 @@ pub unsafe extern "C" fn rbd_aio_write2(
 ) -> c_int {
     let _ = op_flags;
     entry(|| {
-        // SAFETY: the caller's buffer of len bytes.
-        let data = unsafe { write_data(buf, len) }?;
-        submit(image, c, |image, done| image.aio_write(off, data, done), |_| 0)
+        let engine = self::image(image)?;
+        // SAFETY: the caller keeps buf (len bytes) valid until completion.
+        let (data, lent) = unsafe { lend(&engine, buf, len) }?;
+        submit(
+            image,
+            c,
+            |image, done| {
+                image.aio_write(
+                    off,
+                    data,
+                    Box::new(move |r| {
+                        wait_returned(lent);
+                        done(r)
+                    }),
+                )
+            },
+            |_| 0,
+        )
     })
 }
 

@@ -202,6 +202,7 @@ impl Backend for ClusterBackend {
             // as upstream's IoCtx: writes while reading from a snapshot are
             // refused (reported later, as every reply: never inside submit)
             let n = op.steps.len();
+            drop(op);
             self.objecter.defer(Box::new(move || on_reply(OpReply::failed(libc::EROFS, n))));
             return;
         }
@@ -228,6 +229,12 @@ impl Backend for ClusterBackend {
             direct,
             done: Box::new(move |r| on_reply(to_reply(&codes, r))),
         });
+    }
+
+    /// The objecter drops an op's payload before its `done` (`into_done`,
+    /// `deliver`), and a queued message carries a copy.
+    fn takes_lent_payloads(&self) -> bool {
+        true
     }
 
     fn instance_id(&self) -> u64 {

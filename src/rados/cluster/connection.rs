@@ -32,7 +32,7 @@ pub struct Message {
     pub seq: u64,
     pub front: Vec<u8>,
     pub middle: Vec<u8>,
-    pub data: Vec<u8>,
+    pub data: crate::rados::payload::Payload,
 }
 
 impl Message {
@@ -355,7 +355,8 @@ impl Connection {
                     return Ok(()); // an old message, already seen
                 }
                 self.in_seq.store(seq, Ordering::Release);
-                let msg = Message { kind, version, compat_version, priority, tid, seq, front, middle, data };
+                let msg =
+                    Message { kind, version, compat_version, priority, tid, seq, front, middle, data: data.into() };
                 dispatcher.message(self, msg);
             }
             tag::KEEPALIVE2 => self.send_control(tag::KEEPALIVE2_ACK, frame.control())?,

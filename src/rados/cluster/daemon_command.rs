@@ -122,7 +122,7 @@ pub fn command_message(kind: u16, fsid: [u8; 16], cmd: &[String], input: &[u8]) 
     cmd.to_vec().encode(&mut front);
     let mut m = Message::new(kind, 1, 0, front);
     m.tid = 1;
-    m.data = input.to_vec();
+    m.data = input.to_vec().into();
     m
 }
 
@@ -170,7 +170,7 @@ pub fn run(
     let mut d = Decoder::new(&reply.front);
     let r = d.i32()?;
     let rs = d.string()?;
-    Ok((r, rs, reply.data))
+    Ok((r, rs, reply.data.into_vec()))
 }
 
 /// Opens a connection to the daemon at `addr`, sends `msg` and returns the

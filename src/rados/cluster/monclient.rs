@@ -455,7 +455,7 @@ impl MonClient {
         skip_paxos_header(&mut d)?;
         let r = d.i32()?;
         let rs = d.string()?;
-        Ok((r, rs, reply.data))
+        Ok((r, rs, reply.data.into_vec()))
     }
 
     /// Runs a pool operation (MPoolOp); returns the monitor's result, the
@@ -617,7 +617,7 @@ fn command_message(fsid: Option<[u8; 16]>, cmd: &[String], input: &[u8]) -> Mess
     front.extend_from_slice(&fsid.unwrap_or([0; 16]));
     cmd.to_vec().encode(&mut front);
     let mut m = Message::new(msg::MON_COMMAND, 1, 1, front);
-    m.data = input.to_vec();
+    m.data = input.to_vec().into();
     m
 }
 

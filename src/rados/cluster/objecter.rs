@@ -30,6 +30,7 @@ use crate::denc::EntityAddr;
 use crate::error::{Error, Result};
 use crate::rados::backend::WatchHandler;
 use crate::rados::object::{ObjectTarget, SnapContext, SNAP_HEAD};
+use crate::rados::payload::Payload;
 
 /// How a finished op reports: the decoded reply, or the errno that ended it.
 pub type OpDone = Box<dyn FnOnce(std::result::Result<OpReplyMsg, i32>) + Send>;
@@ -53,6 +54,12 @@ pub struct OsdRequest {
 }
 
 impl OsdRequest {
+    /// The request's `done`, everything else (its payload above all: a lent
+    /// one must be let go before the request ends) dropped first.
+    fn into_done(self) -> OpDone {
+        self.done
+    }
+
     /// A one-op request at the head, now, for a waiting caller.
     pub fn single(target: ObjectTarget, raw: RawOp, flags: u32, pg_seed: Option<u32>, done: OpDone) -> OsdRequest {
         OsdRequest {
@@ -289,7 +296,10 @@ impl Objecter {
     /// on the finisher thread.
     fn deliver(&self, mut req: OsdRequest, result: std::result::Result<OpReplyMsg, i32>) {
         // the payload is sent for good: a large one goes back for the next write
-        crate::rados::buffer_pool::give(std::mem::take(&mut req.ops.data));
+        // (a lent payload is let go before its request hears of the end)
+        if let Payload::Owned(data) = std::mem::take(&mut req.ops.data) {
+            crate::rados::buffer_pool::give(data);
+        }
         if req.direct {
             (req.done)(result);
         } else {
@@ -330,7 +340,7 @@ impl Objecter {
         let mut st = self.lock();
         if st.shutdown {
             drop(st);
-            let done = req.done;
+            let done = req.into_done();
             self.finish(Box::new(move || done(Err(-libc::ENOTCONN))));
             return 0;
         }
@@ -349,7 +359,7 @@ impl Objecter {
             }
         }
         if let Some((req, errno)) = failed {
-            let done = req.done;
+            let done = req.into_done();
             self.finish(Box::new(move || done(Err(errno))));
         }
         tid
@@ -402,8 +412,11 @@ impl Objecter {
         op.attempts += 1;
         op.sent_on = Some(Arc::downgrade(&conn));
         if st.defer_sends && m.data.len() <= DEFERRED_SEND_MAX_DATA {
-            // the op keeps its payload (for a resend); the queued message a copy
-            op.req.ops.data = m.data.clone();
+            // the op keeps its payload (for a resend); the queued message,
+            // which may outlive the op in the queue of a closed connection,
+            // a copy
+            op.req.ops.data = std::mem::replace(&mut m.data, Payload::default());
+            m.data = op.req.ops.data.to_owned_payload();
             conn.enqueue(m);
             if !st.to_flush.iter().any(|c| Arc::ptr_eq(c, &conn)) {
                 st.to_flush.push(conn);
@@ -607,7 +620,7 @@ impl Objecter {
     }
 
     fn handle_reply(&self, conn: &Arc<Connection>, m: Message) -> Result<()> {
-        let reply = decode_osd_op_reply(m.version, &m.front, m.data)?;
+        let reply = decode_osd_op_reply(m.version, &m.front, m.data.into_vec())?;
         let mut st = self.lock();
         let Some(op) = st.ops.get(&m.tid) else { return Ok(()) };
         let on_this = op.sent_on.as_ref().and_then(Weak::upgrade).is_some_and(|c| Arc::ptr_eq(&c, conn));
@@ -922,7 +935,9 @@ impl Objecter {
                 self.finish(Box::new(move || handler.notify(n.notify_id, n.cookie, n.notifier_gid, &n.payload)));
             }
             // the replies travel in the data segment (upstream reads get_data())
-            watch_event::NOTIFY_COMPLETE => self.notify_progress(n.cookie, None, Some((n.return_code, m.data.clone()))),
+            watch_event::NOTIFY_COMPLETE => {
+                self.notify_progress(n.cookie, None, Some((n.return_code, m.data.to_vec())))
+            }
             watch_event::DISCONNECT => self.watch_result(n.cookie, Err(Error::NotConnected)),
             _ => {}
         }
@@ -956,7 +971,7 @@ impl Objecter {
             let mut st = self.lock();
             let tids: Vec<u64> =
                 st.ops.iter().filter(|(_, op)| op.deadline.is_some_and(|d| d <= now)).map(|(t, _)| *t).collect();
-            tids.into_iter().filter_map(|t| st.ops.remove(&t)).map(|op| op.req.done).collect()
+            tids.into_iter().filter_map(|t| st.ops.remove(&t)).map(|op| op.req.into_done()).collect()
         };
         for done in expired {
             self.finish(Box::new(move || done(Err(-libc::ETIMEDOUT))));
@@ -999,7 +1014,7 @@ impl Objecter {
             }
         }
         for (_, op) in ops {
-            (op.req.done)(Err(-libc::ENOTCONN));
+            (op.req.into_done())(Err(-libc::ENOTCONN));
         }
         self.map_changed.notify_all();
     }

@@ -10,6 +10,7 @@ use crate::denc::{encode_versioned, put_bytes, Decode, Decoder, Encode, EntityAd
 use crate::error::{Error, Result};
 use crate::rados::object::{CloneInfo, ObjectTarget, SnapContext, SnapSet, WatcherInfo};
 use crate::rados::op::{step_flags, CmpMode, ObjectOperation, OpStep, StepOutput};
+use crate::rados::payload::Payload;
 
 /// Message types of the OSD protocol.
 pub mod msg {
@@ -103,12 +104,12 @@ pub struct RawOp {
     pub flags: u32,
     /// The 28-byte union, as the op's code reads it.
     pub args: [u8; 28],
-    pub indata: Vec<u8>,
+    pub indata: Payload,
 }
 
 impl RawOp {
     fn new(code: u16) -> RawOp {
-        RawOp { code, flags: 0, args: [0; 28], indata: Vec::new() }
+        RawOp { code, flags: 0, args: [0; 28], indata: Payload::default() }
     }
 
     /// Sets the union from little-endian fields laid end to end.
@@ -126,8 +127,8 @@ impl RawOp {
         RawOp::new(code).args(&[&offset.to_le_bytes(), &len.to_le_bytes()])
     }
 
-    fn with_data(mut self, data: Vec<u8>) -> RawOp {
-        self.indata = data;
+    fn with_data(mut self, data: impl Into<Payload>) -> RawOp {
+        self.indata = data.into();
         self
     }
 
@@ -434,7 +435,7 @@ pub struct OpHeader<'a> {
 pub struct EncodedOps {
     pub count: u16,
     pub headers: Vec<u8>,
-    pub data: Vec<u8>,
+    pub data: Payload,
     /// Each op's code, to read its output.
     pub codes: Vec<u16>,
 }
@@ -444,19 +445,23 @@ impl EncodedOps {
         let mut e = EncodedOps {
             count: ops.len() as u16,
             headers: Vec::with_capacity(ops.len() * OSD_OP_LEN),
-            data: Vec::new(),
+            data: Payload::default(),
             codes: Vec::with_capacity(ops.len()),
         };
         let carrying = ops.iter().filter(|o| !o.indata.is_empty()).count();
+        let mut joined = Vec::new();
         for mut op in ops {
             op.encode_header(&mut e.headers);
             if carrying == 1 && !op.indata.is_empty() {
                 // the only payload becomes the data segment as it is
                 e.data = std::mem::take(&mut op.indata);
             } else {
-                e.data.extend_from_slice(&op.indata);
+                joined.extend_from_slice(&op.indata);
             }
             e.codes.push(op.code);
+        }
+        if carrying > 1 {
+            e.data = joined.into();
         }
         e
     }
@@ -756,7 +761,7 @@ mod tests {
 
     #[test]
     fn raw_op_layout() {
-        let r = encode_step(&OpStep::Write { offset: 4096, data: vec![7; 10] }, 0);
+        let r = encode_step(&OpStep::Write { offset: 4096, data: vec![7; 10].into() }, 0);
         let mut h = Vec::new();
         r.encode_header(&mut h);
         assert_eq!(h.len(), OSD_OP_LEN);

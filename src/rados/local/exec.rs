@@ -529,7 +529,7 @@ pub(crate) fn execute(env: &ExecEnv<'_>, committed: Option<&ObjectMeta>, op: &mu
         let outcome = match &mut step.op {
             // the data moves into the transaction rather than being copied
             OpStep::Write { offset, data } => {
-                txn.write_vec(*offset, std::mem::take(data)).map(|_| (Some(0), StepOutput::None))
+                txn.write_vec(*offset, std::mem::take(data).into_vec()).map(|_| (Some(0), StepOutput::None))
             }
             other => run_step(&mut txn, other, &mut bytes_read),
         };

@@ -189,7 +189,8 @@ fn bytes_moved(op: &ObjectOperation) -> u64 {
             OpStep::Read { len: 0, .. } | OpStep::SparseRead { len: 0, .. } | OpStep::Rollback { .. } => u64::MAX,
             OpStep::Read { len, .. } | OpStep::SparseRead { len, .. } | OpStep::WriteSame { len, .. } => *len,
             OpStep::Checksum { len, .. } => *len,
-            OpStep::Write { data, .. } | OpStep::WriteFull { data } | OpStep::Append { data } => data.len() as u64,
+            OpStep::Write { data, .. } => data.len() as u64,
+            OpStep::WriteFull { data } | OpStep::Append { data } => data.len() as u64,
             OpStep::CmpExt { data, .. } => data.len() as u64,
             _ => 0,
         })

@@ -1,0 +1,143 @@
+//! The bytes a write carries to an OSD: a buffer of ours, or a range of a
+//! buffer that is not ours — a C caller's, lent until its request completes —
+//! so that a large write goes from the caller's memory to the socket without
+//! a copy (upstream librbd's zero-copy `UserBufferDeleter`).
+//!
+//! A lent buffer is shared by the pieces of one request (one per object) and
+//! must not outlive it: the request's owner waits, before it completes the
+//! request, until it holds the last reference (`LentBytes::wait_sole_owner`).
+//! Whoever holds a piece therefore lets it go before it reports the piece
+//! done; a message that waits in a queue gets a copy instead.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Memory lent by its owner for a while (see the module comment).
+pub trait LentBytes: Send + Sync {
+    fn bytes(&self) -> &[u8];
+}
+
+/// A write's bytes.
+#[derive(Clone)]
+pub enum Payload {
+    Owned(Vec<u8>),
+    Lent { buffer: Arc<dyn LentBytes>, start: usize, len: usize },
+}
+
+impl Payload {
+    /// All of a lent buffer.
+    pub fn lent(buffer: Arc<dyn LentBytes>) -> Payload {
+        let len = buffer.bytes().len();
+        Payload::Lent { buffer, start: 0, len }
+    }
+
+    /// Bytes [`start`, `start + len`): a share of a lent buffer, a copy of
+    /// an owned one. Panics past the end, as slicing does.
+    pub fn slice(&self, start: usize, len: usize) -> Payload {
+        match self {
+            Payload::Owned(v) => Payload::Owned(v[start..start + len].to_vec()),
+            Payload::Lent { buffer, start: s, len: l } => {
+                assert!(start.checked_add(len).is_some_and(|end| end <= *l), "payload slice out of range");
+                Payload::Lent { buffer: buffer.clone(), start: s + start, len }
+            }
+        }
+    }
+
+    /// The bytes as a vector of ours: moved when owned, copied when lent.
+    pub fn into_vec(self) -> Vec<u8> {
+        match self {
+            Payload::Owned(v) => v,
+            lent => lent.to_vec(),
+        }
+    }
+
+    /// A payload that holds nothing lent (a copy of a lent range), for a
+    /// message that may wait in a queue past its request.
+    pub fn to_owned_payload(&self) -> Payload {
+        Payload::Owned(self.to_vec())
+    }
+}
+
+impl Deref for Payload {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Payload::Owned(v) => v,
+            Payload::Lent { buffer, start, len } => &buffer.bytes()[*start..*start + *len],
+        }
+    }
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Payload::Owned(Vec::new())
+    }
+}
+
+impl From<Vec<u8>> for Payload {
+    fn from(v: Vec<u8>) -> Self {
+        Payload::Owned(v)
+    }
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if matches!(self, Payload::Owned(_)) { "owned" } else { "lent" };
+        write!(f, "Payload({kind}, {} bytes)", self.len())
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Payload {}
+
+impl PartialEq<[u8]> for Payload {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Payload {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Bytes(Vec<u8>);
+
+    impl LentBytes for Bytes {
+        fn bytes(&self) -> &[u8] {
+            &self.0
+        }
+    }
+
+    #[test]
+    fn lent_slices_share_owned_slices_copy() {
+        let buffer: Arc<dyn LentBytes> = Arc::new(Bytes((0..100u8).collect()));
+        let whole = Payload::lent(buffer.clone());
+        let piece = whole.slice(10, 5).slice(1, 3);
+        assert_eq!(&*piece, &[11, 12, 13]);
+        assert_eq!(Arc::strong_count(&buffer), 3, "shared, not copied");
+        let owned = piece.to_owned_payload();
+        drop((whole, piece));
+        assert_eq!(Arc::strong_count(&buffer), 1, "a copy holds nothing lent");
+        assert_eq!(owned.into_vec(), vec![11, 12, 13]);
+        assert_eq!(Payload::from(vec![1, 2, 3]).slice(1, 2), Payload::from(vec![2, 3]));
+    }
+
+    #[test]
+    #[should_panic(expected = "out of range")]
+    fn a_slice_past_the_end_panics() {
+        let buffer: Arc<dyn LentBytes> = Arc::new(Bytes(vec![0; 4]));
+        let _ = Payload::lent(buffer).slice(2, 3);
+    }
+}
