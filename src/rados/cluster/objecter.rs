@@ -415,7 +415,7 @@ impl Objecter {
             // the op keeps its payload (for a resend); the queued message,
             // which may outlive the op in the queue of a closed connection,
             // a copy
-            op.req.ops.data = std::mem::replace(&mut m.data, Payload::default());
+            op.req.ops.data = std::mem::take(&mut m.data);
             m.data = op.req.ops.data.to_owned_payload();
             conn.enqueue(m);
             if !st.to_flush.iter().any(|c| Arc::ptr_eq(c, &conn)) {
