@@ -29,7 +29,11 @@ pub fn object_map_object(id: &str, snap: Option<u64>) -> String {
 
 /// `<prefix>.<object number as 16 hex digits>`: a data object.
 pub fn data_object(prefix: &str, object_no: u64) -> String {
-    format!("{prefix}.{object_no:016x}")
+    use std::fmt::Write;
+    // sized up front: one allocation per name (it is made for every I/O)
+    let mut name = String::with_capacity(prefix.len() + 17);
+    let _ = write!(name, "{prefix}.{object_no:016x}");
+    name
 }
 
 /// The data object prefix of a new image: `rbd_data.<id>`, or

@@ -45,11 +45,15 @@ impl ImageEntry {
         Ok(())
     }
 
-    /// Up to `max` finished completions, oldest first.
-    pub(crate) fn poll(&self, max: usize) -> Vec<usize> {
+    /// Moves finished completions, oldest first, into `out` (as many as fit);
+    /// returns their count.
+    pub(crate) fn poll(&self, out: &mut [usize]) -> usize {
         let mut events = self.events();
-        let n = max.min(events.completed.len());
-        events.completed.drain(..n).collect()
+        let n = out.len().min(events.completed.len());
+        for (slot, handle) in out.iter_mut().zip(events.completed.drain(..n)) {
+            *slot = handle;
+        }
+        n
     }
 
     /// Prepares C completion `c` for one request on this image: marks it used

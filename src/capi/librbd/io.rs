@@ -205,11 +205,10 @@ pub unsafe extern "C" fn rbd_poll_io_events(image: rbd_image_t, comps: *mut rbd_
         }
         // SAFETY: the caller's array of numcomp entries.
         let out = unsafe { c_slice_mut(comps, numcomp as usize, "comps") }?;
-        let done = entry.poll(numcomp as usize);
-        for (slot, handle) in out.iter_mut().zip(&done) {
-            *slot = *handle as rbd_completion_t;
-        }
-        Ok(done.len() as c_int)
+        // a completion handle is a pointer-sized integer: read the slots as such
+        // SAFETY: same size and alignment (usize and a pointer), every bit pattern valid.
+        let slots = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut usize, out.len()) };
+        Ok(entry.poll(slots) as c_int)
     })
 }
 

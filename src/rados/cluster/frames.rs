@@ -186,7 +186,7 @@ impl FrameSender {
                 out.extend_from_slice(&preamble);
                 out.extend_from_slice(seg(0));
                 out.extend_from_slice(&crc32c(u32::MAX, seg(0)).to_le_bytes());
-                let mut tail = Vec::new();
+                let mut tail = Vec::with_capacity(if count > 1 { PLAIN_EPILOGUE_LEN } else { 0 });
                 if count > 1 {
                     tail.push(LATE_STATUS_COMPLETE);
                     for i in 1..4 {
@@ -312,13 +312,17 @@ impl FrameReceiver {
             if self.buffered() < head_len {
                 return Ok(None);
             }
-            let mut head = self.buf[self.pos..self.pos + head_len].to_vec();
-            if let Some(gcm) = &mut self.secure {
-                gcm.open(&mut head)?;
-            }
-            let preamble = decode_preamble(&head[..PREAMBLE_LEN])?;
+            let head = &self.buf[self.pos..self.pos + head_len];
+            let (preamble, inline) = match &mut self.secure {
+                Some(gcm) => {
+                    let mut head = head.to_vec();
+                    gcm.open(&mut head)?;
+                    (decode_preamble(&head[..PREAMBLE_LEN])?, head.split_off(PREAMBLE_LEN))
+                }
+                // (crc mode: read in place)
+                None => (decode_preamble(head)?, Vec::new()),
+            };
             self.consume(head_len);
-            let inline = head.split_off(PREAMBLE_LEN);
             self.current = Some((preamble, inline));
         }
         let (preamble, _) = self.current.as_ref().expect("set above");

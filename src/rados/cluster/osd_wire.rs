@@ -469,7 +469,10 @@ impl EncodedOps {
 
 /// The MOSDOp v8 front (the data segment is `ops.data`).
 pub fn encode_osd_op(h: &OpHeader<'_>, ops: &EncodedOps) -> Vec<u8> {
-    let mut f = Vec::with_capacity(160 + h.target.name.len() + ops.headers.len());
+    let t = &h.target;
+    // sized up front (one allocation): fixed fields, names, op headers, snaps
+    let names = t.name.len() + t.locator.key.len() + t.locator.namespace.len();
+    let mut f = Vec::with_capacity(192 + names + ops.headers.len() + 8 * h.snapc.snaps.len());
     encode_spg(h.pg, &mut f);
     h.hash.encode(&mut f);
     h.epoch.encode(&mut f);
