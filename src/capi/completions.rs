@@ -45,10 +45,16 @@ pub(crate) fn create(
     });
     let handle = table.insert(entry.clone());
     entry.handle.store(handle as usize, Ordering::SeqCst);
-    let callbacks: Vec<CCallback> = callbacks.iter().flatten().copied().collect();
+    // (at most two: librados's complete and safe callbacks; kept inline)
+    debug_assert!(callbacks.len() <= 2);
+    let mut kept: [Option<CCallback>; 2] = [None; 2];
+    for (slot, callback) in kept.iter_mut().zip(callbacks) {
+        *slot = *callback;
+    }
+    let callbacks = kept;
     let (handle_value, arg_value) = (handle as usize, arg as usize);
     completion.on_complete(move |_| {
-        for callback in callbacks {
+        for callback in callbacks.into_iter().flatten() {
             // SAFETY: C supplied this callback for this completion; it receives the
             // handle and argument it was created with.
             unsafe { callback(handle_value as *mut c_void, arg_value as *mut c_void) };
