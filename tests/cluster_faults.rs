@@ -398,3 +398,55 @@ fn cephx_tickets_are_renewed_before_they_expire() {
     assert!(failures.is_empty(), "writes after the first tickets expired: {failures:?}");
     eprintln!("faults: cephx tickets renewed (service ttl 40 s, auth ttl 60 s); {issued} writes through new OSD sessions 75 s later");
 }
+
+/// This process's CPU time so far (all threads).
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+#[test]
+fn a_refusing_monitor_is_not_hammered() {
+    use cephrs::config::{EntityName, EntityType};
+    use cephrs::rados::cluster::cephx::CephxClient;
+    use cephrs::rados::cluster::connection::ClientIdentity;
+    use cephrs::rados::cluster::crypto::CryptoKey;
+    use cephrs::rados::cluster::handshake::{Credentials, CON_MODE_CRC};
+    use cephrs::rados::cluster::monclient::{parse_mon_host, MonClient};
+
+    let Some(conf) = conf() else { return };
+    // a user of our own, removed once its session is open: after the monitor
+    // restarts, every hunt is refused at once (as when a cluster is recreated
+    // under the same address with other keys)
+    let user = "client.cephrs-hunt";
+    let _ = ceph_cli(&conf, &["auth", "del", user]).len();
+    let key = ceph_cli(&conf, &["auth", "get-or-create-key", user, "mon", "allow r"]).trim().to_string();
+    let (c, _) = common::identity(&conf, vec![CON_MODE_CRC]);
+    let name = EntityName::client("cephrs-hunt");
+    let cephx = Arc::new(Mutex::new(CephxClient::new(name, CryptoKey::from_base64(&key).unwrap())));
+    let id =
+        ClientIdentity { credentials: Credentials::Cephx(cephx), modes: vec![CON_MODE_CRC], nonce: 777, global_id: 0 };
+    let monc =
+        MonClient::connect(parse_mon_host(&c.get_str("mon_host")).unwrap(), id, Duration::from_secs(20)).unwrap();
+    assert!(monc.ticket_expires(EntityType::Mon).is_some());
+    ceph_cli(&conf, &["auth", "del", user]);
+    restart(&conf, "mon.a");
+    // hunting goes on in the background, refused each time
+    std::thread::sleep(Duration::from_secs(2));
+    let (cpu_before, started) = (process_cpu(), std::time::Instant::now());
+    std::thread::sleep(Duration::from_secs(8));
+    let used = process_cpu() - cpu_before;
+    let share = used.as_secs_f64() / started.elapsed().as_secs_f64();
+    monc.shutdown();
+    assert!(share < 0.05, "hunting used {:.0} % of a CPU for 8 s against a monitor that refuses it", share * 100.0);
+    println!(
+        "faults: a client refused by its monitor after a restart hunts with pauses ({:.1} % of a CPU)",
+        share * 100.0
+    );
+}

@@ -44,6 +44,9 @@ impl Message {
 /// Receives what a connection delivers; runs on the connection's reader thread.
 pub trait Dispatcher: Send + Sync {
     fn message(&self, conn: &Arc<Connection>, msg: Message);
+    /// The messages of one read from the socket have all been handed over
+    /// (called on the reader thread after them, also before a fault).
+    fn read_done(&self) {}
     /// The connection failed or was closed by the peer; it is dead.
     fn fault(&self, conn: &Arc<Connection>, err: &Error);
 }
@@ -317,6 +320,7 @@ impl Connection {
                     }
                 }
             }
+            dispatcher.read_done();
             if let Some(e) = failed {
                 break e;
             }

@@ -579,18 +579,35 @@ impl Dispatcher for MonClient {
             st.hunting = true;
         }
         trace!("monitor session to {} lost ({err}); hunting", conn.peer);
-        let Some(me) = self.me.upgrade() else { return };
-        std::thread::spawn(move || loop {
-            if me.lock().shutdown {
-                return;
-            }
-            match me.hunt(Instant::now() + me.timeout) {
-                Ok(()) => return,
-                Err(e) => trace!("monitor hunting: {e}"),
+        let weak = self.me.clone();
+        std::thread::spawn(move || {
+            // between failed hunts a growing pause, as upstream's
+            // mon_client_hunt_interval backoff: a monitor that refuses us
+            // (a cluster recreated under the same address, with other keys)
+            // answers at once, and hunting again at once kept it busy
+            let mut pause = REHUNT_PAUSE_FIRST;
+            loop {
+                {
+                    let Some(me) = weak.upgrade() else { return };
+                    if me.lock().shutdown {
+                        return;
+                    }
+                    match me.hunt(Instant::now() + me.timeout) {
+                        Ok(()) => return,
+                        Err(e) => trace!("monitor hunting: {e}; again in {pause:?}"),
+                    }
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 3 / 2).min(REHUNT_PAUSE_MAX);
             }
         });
     }
 }
+
+/// The pause after a failed hunt for a lost session, growing by half each
+/// time up to the most.
+const REHUNT_PAUSE_FIRST: Duration = Duration::from_secs(1);
+const REHUNT_PAUSE_MAX: Duration = Duration::from_secs(30);
 
 fn rand_index(n: usize) -> usize {
     if n <= 1 {

@@ -304,7 +304,18 @@ impl Objecter {
             (req.done)(result);
         } else {
             let done = req.done;
-            self.finish(Box::new(move || done(result)));
+            let job: Job = Box::new(move || done(result));
+            // on a reader thread: with the other replies of this read
+            let job = READ_BATCH.with(|b| match b.borrow_mut().as_mut() {
+                Some(batch) => {
+                    batch.push(job);
+                    None
+                }
+                None => Some(job),
+            });
+            if let Some(job) = job {
+                self.finish(job);
+            }
         }
     }
 
@@ -1028,8 +1039,19 @@ impl OsdMapSink for Objecter {
     }
 }
 
+thread_local! {
+    /// Replies delivered while this reader thread works through one read from
+    /// its socket (several replies, under load): handed to the finisher
+    /// together when the read is done — one hand-over and at most one wake-up
+    /// of the finisher for all of them.
+    static READ_BATCH: std::cell::RefCell<Option<Vec<Job>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Dispatcher for Objecter {
     fn message(&self, conn: &Arc<Connection>, m: Message) {
+        READ_BATCH.with(|b| {
+            b.borrow_mut().get_or_insert_with(Vec::new);
+        });
         let r = match m.kind {
             msg::OSD_OPREPLY => self.handle_reply(conn, m),
             mon_msg::OSD_MAP => self.handle_map_message(&m.front),
@@ -1039,6 +1061,16 @@ impl Dispatcher for Objecter {
         };
         if let Err(e) = r {
             trace!("osd message not understood: {e}");
+        }
+    }
+
+    fn read_done(&self) {
+        if let Some(jobs) = READ_BATCH.with(|b| b.borrow_mut().take()) {
+            match jobs.len() {
+                0 => {}
+                1 => jobs.into_iter().for_each(|job| self.finish(job)),
+                _ => self.finish(Box::new(move || jobs.into_iter().for_each(|job| job()))),
+            }
         }
     }
 
