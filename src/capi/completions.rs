@@ -45,13 +45,9 @@ pub(crate) fn create(
     });
     let handle = table.insert(entry.clone());
     entry.handle.store(handle as usize, Ordering::SeqCst);
-    // (at most two: librados's complete and safe callbacks; kept inline)
+    // at most two (librados's complete and safe callbacks), kept inline
     debug_assert!(callbacks.len() <= 2);
-    let mut kept: [Option<CCallback>; 2] = [None; 2];
-    for (slot, callback) in kept.iter_mut().zip(callbacks) {
-        *slot = *callback;
-    }
-    let callbacks = kept;
+    let callbacks = [callbacks.first().copied().flatten(), callbacks.get(1).copied().flatten()];
     let (handle_value, arg_value) = (handle as usize, arg as usize);
     completion.on_complete(move |_| {
         for callback in callbacks.into_iter().flatten() {

@@ -166,9 +166,7 @@ impl EntityAddr {
         }
         Some(EntityAddr::new(kind, std::net::SocketAddr::new(ip, port), nonce))
     }
-}
 
-impl EntityAddr {
     /// The address without its type, as upstream's `get_legacy_str`
     /// (`ip:port/nonce`): how lock lockers and blocklist commands name it.
     pub fn legacy_string(&self) -> String {

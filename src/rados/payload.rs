@@ -4,8 +4,8 @@
 //! a copy (upstream librbd's zero-copy `UserBufferDeleter`).
 //!
 //! A lent buffer is shared by the pieces of one request (one per object) and
-//! must not outlive it: the request's owner waits, before it completes the
-//! request, until it holds the last reference (`LentBytes::wait_sole_owner`).
+//! must not outlive it: the lender waits, before it completes the request,
+//! until it holds the last reference (the C API's `wait_returned`).
 //! Whoever holds a piece therefore lets it go before it reports the piece
 //! done; a message that waits in a queue gets a copy instead.
 
@@ -95,12 +95,6 @@ impl PartialEq for Payload {
 }
 
 impl Eq for Payload {}
-
-impl PartialEq<[u8]> for Payload {
-    fn eq(&self, other: &[u8]) -> bool {
-        **self == *other
-    }
-}
 
 impl<const N: usize> PartialEq<&[u8; N]> for Payload {
     fn eq(&self, other: &&[u8; N]) -> bool {

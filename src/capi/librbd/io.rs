@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::image_handle::{finish, image, image_entry, value_of};
+use super::image_handle::{finish, image, image_entry, value_of, ImageEntry};
 use crate::capi::prelude::*;
 use crate::rados::payload::{LentBytes, Payload};
 use crate::rbd::{Done, Image, ReadBuffer};
@@ -29,8 +29,23 @@ fn submit<T: Send + 'static>(
     start: impl FnOnce(&Arc<Image>, Done<T>),
     value: impl FnOnce(T) -> i64 + Send + 'static,
 ) -> Result<c_int> {
+    submit_on(open_entry(image)?, c, start, value)
+}
+
+/// The open image behind `image`. Errors: EINVAL for NULL, EBADF.
+fn open_entry(image: rbd_image_t) -> Result<Arc<ImageEntry>> {
     let entry = image_entry(image)?;
     entry.image.check_open()?;
+    Ok(entry)
+}
+
+/// `submit` on an image already looked up (`open_entry`).
+fn submit_on<T: Send + 'static>(
+    entry: Arc<ImageEntry>,
+    c: rbd_completion_t,
+    start: impl FnOnce(&Arc<Image>, Done<T>),
+    value: impl FnOnce(T) -> i64 + Send + 'static,
+) -> Result<c_int> {
     let completion = entry.start_aio(c)?;
     start(&entry.image, Box::new(move |r| finish(&completion, value_of(r, value))));
     Ok(0)
@@ -114,6 +129,18 @@ impl CallerBuffer {
     /// (the C contract of the read functions), and the parts do not overlap.
     unsafe fn new(parts: Vec<(CPtr<u8>, usize)>) -> Arc<CallerBuffer> {
         Arc::new(CallerBuffer { parts, copying: std::sync::Mutex::new(()) })
+    }
+
+    /// One buffer of `len` bytes; EINVAL when NULL with a length.
+    ///
+    /// # Safety
+    /// `buf` is NULL or valid for writes of `len` bytes until the read completes.
+    unsafe fn single(buf: *mut c_char, len: usize) -> Result<Arc<CallerBuffer>> {
+        if buf.is_null() && len > 0 {
+            return Err(Error::invalid("buf is NULL"));
+        }
+        // SAFETY: per this function's contract.
+        Ok(unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) })
     }
 
     /// Calls `each(part pointer, bytes)` for the parts under [`offset`,
@@ -233,11 +260,8 @@ pub unsafe extern "C" fn rbd_read2(
     let _ = op_flags;
     entry(|| {
         let image = self::image(image)?;
-        if buf.is_null() && len > 0 {
-            return Err(Error::invalid("buf is NULL"));
-        }
         // SAFETY: the caller's buffer of len bytes, valid during this call.
-        let target = unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) };
+        let target = unsafe { CallerBuffer::single(buf, len) }?;
         Ok(image.read_into(ofs, len as u64, target)? as ssize_t)
     })
 }
@@ -315,11 +339,8 @@ pub unsafe extern "C" fn rbd_aio_read2(
 ) -> c_int {
     let _ = op_flags;
     entry(|| {
-        if buf.is_null() && len > 0 {
-            return Err(Error::invalid("buf is NULL"));
-        }
         // SAFETY: the caller keeps buf (len bytes) valid until completion.
-        let target = unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) };
+        let target = unsafe { CallerBuffer::single(buf, len) }?;
         submit(image, c, |image, done| image.aio_read_into(off, len as u64, target, done), |n| n as i64)
     })
 }
@@ -506,11 +527,11 @@ pub unsafe extern "C" fn rbd_aio_write2(
 ) -> c_int {
     let _ = op_flags;
     entry(|| {
-        let engine = self::image(image)?;
+        let entry = open_entry(image)?;
         // SAFETY: the caller keeps buf (len bytes) valid until completion.
-        let (data, lent) = unsafe { lend(&engine, buf, len) }?;
-        submit(
-            image,
+        let (data, lent) = unsafe { lend(&entry.image, buf, len) }?;
+        submit_on(
+            entry,
             c,
             |image, done| {
                 image.aio_write(

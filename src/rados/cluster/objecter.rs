@@ -278,6 +278,20 @@ impl Objecter {
         let _ = self.finisher.lock().unwrap_or_else(|e| e.into_inner()).send(job);
     }
 
+    /// `finish`, but on a reader thread with the other replies of its read
+    /// (handed over in `read_done`).
+    fn finish_after_read(&self, job: Job) {
+        let mut job = Some(job);
+        READ_BATCH.with(|b| {
+            if let Some(batch) = b.borrow_mut().as_mut() {
+                batch.extend(job.take());
+            }
+        });
+        if let Some(job) = job {
+            self.finish(job);
+        }
+    }
+
     /// Runs `job` after every callback queued so far.
     pub fn flush_callbacks(&self) {
         let (tx, rx) = mpsc::channel();
@@ -304,18 +318,7 @@ impl Objecter {
             (req.done)(result);
         } else {
             let done = req.done;
-            let job: Job = Box::new(move || done(result));
-            // on a reader thread: with the other replies of this read
-            let job = READ_BATCH.with(|b| match b.borrow_mut().as_mut() {
-                Some(batch) => {
-                    batch.push(job);
-                    None
-                }
-                None => Some(job),
-            });
-            if let Some(job) = job {
-                self.finish(job);
-            }
+            self.finish_after_read(Box::new(move || done(result)));
         }
     }
 
