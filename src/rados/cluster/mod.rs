@@ -19,6 +19,7 @@ pub mod crush;
 mod crush_ln;
 pub mod crypto;
 pub mod daemon_command;
+pub mod finisher;
 pub mod frames;
 pub mod handshake;
 pub mod json;

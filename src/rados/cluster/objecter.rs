@@ -154,7 +154,7 @@ struct State {
 /// their buffer moved, not copied).
 const DEFERRED_SEND_MAX_DATA: usize = 64 << 10;
 
-type Job = Box<dyn FnOnce() + Send>;
+use super::finisher::{Finisher, Job};
 
 /// The OSD side of the cluster client.
 pub struct Objecter {
@@ -164,7 +164,7 @@ pub struct Objecter {
     op_timeout: Option<Duration>,
     state: Mutex<State>,
     map_changed: Condvar,
-    finisher: Mutex<mpsc::Sender<Job>>,
+    finisher: Finisher,
     /// How many maps were decoded whole and how many applied as incrementals.
     maps_full: AtomicU64,
     maps_incremental: AtomicU64,
@@ -189,15 +189,7 @@ impl Objecter {
         op_timeout: Option<Duration>,
         timeout: Duration,
     ) -> Result<Arc<Objecter>> {
-        let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("cephrs-finisher".into())
-            .spawn(move || {
-                for job in rx {
-                    job();
-                }
-            })
-            .map_err(Error::Io)?;
+        let finisher = Finisher::start("cephrs-finisher").map_err(Error::Io)?;
         let o = Arc::new_cyclic(|me| Objecter {
             monc: monc.clone(),
             osd_modes,
@@ -215,7 +207,7 @@ impl Objecter {
                 to_flush: Vec::new(),
             }),
             map_changed: Condvar::new(),
-            finisher: Mutex::new(tx),
+            finisher,
             maps_full: AtomicU64::new(0),
             maps_incremental: AtomicU64::new(0),
             me: me.clone(),
@@ -275,7 +267,7 @@ impl Objecter {
     }
 
     fn finish(&self, job: Job) {
-        let _ = self.finisher.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+        self.finisher.queue(job);
     }
 
     /// `finish`, but on a reader thread with the other replies of its read
