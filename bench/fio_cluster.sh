@@ -4,7 +4,10 @@
 # cluster, job by job, alternating (the order flips every round), --direct=1
 # (upstream's cache off). The four jobs: 4 KiB randwrite qd32, 4 KiB randread
 # qd32, 4 MiB sequential write qd4, 4 KiB randwrite qd1 (time-based, without
-# verification: capi-tests/fio verifies them). The image is written in full
+# verification: capi-tests/fio verifies them), and the 4 MiB job once more
+# with `rbd_disable_zero_copy_writes = false` for both (write-4m-qd4-zc: large
+# writes sent from fio's buffers without a copy; by default both libraries
+# copy them, as upstream's default is true). The image is written in full
 # first. Per run: IOPS, mean and p99 latency, client CPU per IO (user+sys of
 # the whole fio process tree / IOs), peak RSS and the most threads of a fio
 # process (sampled every 0.2 s).
@@ -27,6 +30,9 @@ else
     trap 'rm -rf "$dir"' EXIT
 fi
 export CEPH_CONF="$conf"
+zero_copy_conf=$dir/zero-copy.conf
+printf '%s\n' "$(cat "$conf")" '[client]' 'rbd_disable_zero_copy_writes = false' > "$zero_copy_conf"
+run_conf=
 pool=rbd
 image=fio-bench-$$
 rbd -c "$conf" create --size 1G "$pool/$image"
@@ -37,7 +43,7 @@ run() {  # run TARGET JOB fio-args...
     shift 2
     base=$dir/$target-$job-$round
     if [ "$target" = ours ]; then l=$lib; else l=; fi
-    env LD_LIBRARY_PATH="$l" /usr/bin/time -f '%U %S %M' -o "$base.time" \
+    env LD_LIBRARY_PATH="$l" CEPH_CONF="${run_conf:-$conf}" /usr/bin/time -f '%U %S %M' -o "$base.time" \
         fio --name="$job" $common --size=1g --time_based --runtime="$secs" --lat_percentiles=1 \
         --output-format=json --output="$base.json" "$@" &
     pid=$!
@@ -58,6 +64,9 @@ while [ "$round" -le "$rounds" ]; do
     for target in $order; do run $target randwrite-4k-qd32 --rw=randwrite --bs=4k --iodepth=32; done
     for target in $order; do run $target randread-4k-qd32 --rw=randread --bs=4k --iodepth=32; done
     for target in $order; do run $target write-4m-qd4 --rw=write --bs=4m --iodepth=4; done
+    run_conf=$zero_copy_conf
+    for target in $order; do run $target write-4m-qd4-zc --rw=write --bs=4m --iodepth=4; done
+    run_conf=
     for target in $order; do run $target randwrite-4k-qd1 --rw=randwrite --bs=4k --iodepth=1; done
     round=$((round + 1))
 done

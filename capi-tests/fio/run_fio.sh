@@ -66,9 +66,13 @@ restart_during() {  # restart_during JOB fio-args...: the daemon goes down 4 s i
 }
 if [ -n "$restart" ]; then
     restart_during randwrite-4k-qd32 --rw=randwrite --bs=4k --iodepth=32 --size=256m
-    # large writes go out of the caller's buffer without a copy (lent): the
-    # ones the restart interrupts are resent from it
-    restart_during randwrite-256k-qd8 --rw=randwrite --bs=256k --iodepth=8 --size=256m --loops=10
+    # with zero-copy writes (rbd_disable_zero_copy_writes = false; the default
+    # copies, as upstream) large writes go out of the caller's buffer, lent:
+    # the ones the restart interrupts are resent from it
+    printf '%s\n' "$(cat "$conf")" '[client]' 'rbd_disable_zero_copy_writes = false' > "$work/zero-copy.conf"
+    export CEPH_CONF="$work/zero-copy.conf"
+    restart_during randwrite-256k-qd8-zc --rw=randwrite --bs=256k --iodepth=8 --size=256m --loops=10
+    export CEPH_CONF="$conf"
 fi
 /usr/bin/python3 - "$pool" <<'PY'
 import sys, rados

@@ -6,6 +6,8 @@
 
 use std::sync::Mutex;
 
+use super::payload::Payload;
+
 /// Smallest buffer worth keeping.
 const MIN: usize = 1 << 20;
 /// Most bytes kept (buffers beyond it are freed).
@@ -45,6 +47,29 @@ pub fn copy_of(data: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Writes at least this large are checksummed as they are copied.
+const CHECKED_MIN: usize = 64 << 10;
+/// Bytes copied, then checksummed while still in the first-level cache.
+const CHECKED_PIECE: usize = 16 << 10;
+
+/// A write payload holding a copy of `data` (from the pool when large); a
+/// large one carries its crc32c, computed piece by piece as it is copied, so
+/// that the caller's memory is read once and the copy is checksummed from
+/// the cache instead of from memory later.
+pub fn payload_of(data: &[u8]) -> Payload {
+    if data.len() < CHECKED_MIN {
+        return Payload::Owned(copy_of(data));
+    }
+    let mut bytes = take(data.len());
+    let mut crc32c = u32::MAX;
+    for piece in data.chunks(CHECKED_PIECE) {
+        let at = bytes.len();
+        bytes.extend_from_slice(piece);
+        crc32c = crate::denc::bit_vector::crc32c(crc32c, &bytes[at..]);
+    }
+    Payload::Checked { bytes, crc32c }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +85,15 @@ mod tests {
         give(b);
         assert!(take(100).capacity() < MIN, "small requests do not take large buffers");
         give(vec![0; 10]); // small buffers are not kept
+    }
+
+    #[test]
+    fn large_payloads_carry_the_crc_of_their_bytes() {
+        let data: Vec<u8> = (0..(1 << 20) + 12345).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let p = payload_of(&data);
+        assert_eq!(&*p, &data[..]);
+        assert_eq!(p.known_crc32c(), Some(crate::denc::bit_vector::crc32c(u32::MAX, &data)));
+        let small = payload_of(&data[..1000]);
+        assert_eq!((&*small, small.known_crc32c()), (&data[..1000], None));
     }
 }

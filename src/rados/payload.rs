@@ -21,7 +21,17 @@ pub trait LentBytes: Send + Sync {
 #[derive(Clone)]
 pub enum Payload {
     Owned(Vec<u8>),
-    Lent { buffer: Arc<dyn LentBytes>, start: usize, len: usize },
+    /// Bytes of ours with their crc32c (Ceph's, from seed -1), computed while
+    /// they were copied in (the frame's data crc then costs nothing).
+    Checked {
+        bytes: Vec<u8>,
+        crc32c: u32,
+    },
+    Lent {
+        buffer: Arc<dyn LentBytes>,
+        start: usize,
+        len: usize,
+    },
 }
 
 impl Payload {
@@ -31,11 +41,27 @@ impl Payload {
         Payload::Lent { buffer, start: 0, len }
     }
 
+    /// The bytes' crc32c (Ceph's, from seed -1) when it is known already.
+    pub fn known_crc32c(&self) -> Option<u32> {
+        match self {
+            Payload::Checked { crc32c, .. } => Some(*crc32c),
+            _ => None,
+        }
+    }
+
+    /// The buffer of ours that holds the bytes (none when lent).
+    pub fn into_own_buffer(self) -> Option<Vec<u8>> {
+        match self {
+            Payload::Owned(v) | Payload::Checked { bytes: v, .. } => Some(v),
+            Payload::Lent { .. } => None,
+        }
+    }
+
     /// Bytes [`start`, `start + len`): a share of a lent buffer, a copy of
     /// an owned one. Panics past the end, as slicing does.
     pub fn slice(&self, start: usize, len: usize) -> Payload {
         match self {
-            Payload::Owned(v) => Payload::Owned(v[start..start + len].to_vec()),
+            Payload::Owned(v) | Payload::Checked { bytes: v, .. } => Payload::Owned(v[start..start + len].to_vec()),
             Payload::Lent { buffer, start: s, len: l } => {
                 assert!(start.checked_add(len).is_some_and(|end| end <= *l), "payload slice out of range");
                 Payload::Lent { buffer: buffer.clone(), start: s + start, len }
@@ -46,7 +72,7 @@ impl Payload {
     /// The bytes as a vector of ours: moved when owned, copied when lent.
     pub fn into_vec(self) -> Vec<u8> {
         match self {
-            Payload::Owned(v) => v,
+            Payload::Owned(v) | Payload::Checked { bytes: v, .. } => v,
             lent => lent.to_vec(),
         }
     }
@@ -63,7 +89,7 @@ impl Deref for Payload {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Payload::Owned(v) => v,
+            Payload::Owned(v) | Payload::Checked { bytes: v, .. } => v,
             Payload::Lent { buffer, start, len } => &buffer.bytes()[*start..*start + *len],
         }
     }
@@ -83,7 +109,11 @@ impl From<Vec<u8>> for Payload {
 
 impl std::fmt::Debug for Payload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = if matches!(self, Payload::Owned(_)) { "owned" } else { "lent" };
+        let kind = match self {
+            Payload::Owned(_) => "owned",
+            Payload::Checked { .. } => "checked",
+            Payload::Lent { .. } => "lent",
+        };
         write!(f, "Payload({kind}, {} bytes)", self.len())
     }
 }

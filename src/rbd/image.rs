@@ -59,6 +59,11 @@ pub struct ImageConfig {
     pub blocklist_on_break_lock: bool,
     /// How long that blocklist entry lasts (0: the monitors' default).
     pub blocklist_expire_seconds: u64,
+    /// Large writes may go out from the caller's buffer without a copy
+    /// (`rbd_disable_zero_copy_writes` false; upstream's default is true: a
+    /// caller that changes a buffer while its write is in flight would make
+    /// the data's crc wrong, and the OSD drop the connection).
+    pub zero_copy_writes: bool,
 }
 
 /// An open image.
@@ -210,6 +215,11 @@ impl Image {
         data_object(&self.header().object_prefix, object_no)
     }
 
+    /// Whether large writes may lend the caller's buffer (`ImageConfig::zero_copy_writes`).
+    pub fn zero_copy_writes(&self) -> bool {
+        self.config.read().unwrap_or_else(|e| e.into_inner()).zero_copy_writes
+    }
+
     /// Updates the access timestamp when it is older than `rbd_atime_update_interval`.
     fn touch_access_timestamp(&self) {
         let interval = self.config.read().unwrap_or_else(|e| e.into_inner()).atime_update_interval;
@@ -332,17 +342,39 @@ fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderSt
 
 /// The tunables of an image: the cluster configuration, then its overrides.
 fn read_config(io: &IoCtx, overrides: &BTreeMap<String, String>) -> ImageConfig {
-    let conf = io.rados().context().config();
+    image_config(&io.rados().context().config(), overrides)
+}
+
+/// `read_config` from a configuration.
+fn image_config(conf: &crate::config::Config, overrides: &BTreeMap<String, String>) -> ImageConfig {
     let get =
         |key: &str| -> u64 { overrides.get(key).and_then(|v| v.parse().ok()).unwrap_or_else(|| conf.get_u64(key)) };
+    let get_bool = |key: &str| -> bool {
+        overrides.get(key).and_then(|v| crate::config::value::parse_bool(v)).unwrap_or_else(|| conf.get_bool(key))
+    };
     ImageConfig {
         discard_granularity: get("rbd_discard_granularity_bytes"),
         mtime_update_interval: get("rbd_mtime_update_interval"),
         atime_update_interval: get("rbd_atime_update_interval"),
-        blocklist_on_break_lock: overrides
-            .get("rbd_blocklist_on_break_lock")
-            .and_then(|v| crate::config::value::parse_bool(v))
-            .unwrap_or_else(|| conf.get_bool("rbd_blocklist_on_break_lock")),
+        blocklist_on_break_lock: get_bool("rbd_blocklist_on_break_lock"),
         blocklist_expire_seconds: get("rbd_blocklist_expire_seconds"),
+        zero_copy_writes: !get_bool("rbd_disable_zero_copy_writes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, EntityName};
+
+    #[test]
+    fn zero_copy_writes_follow_rbd_disable_zero_copy_writes() {
+        let mut conf = Config::new(EntityName::client("admin"), "");
+        let none = BTreeMap::new();
+        assert!(!image_config(&conf, &none).zero_copy_writes, "upstream's default: copy");
+        conf.set("rbd_disable_zero_copy_writes", "false").unwrap();
+        assert!(image_config(&conf, &none).zero_copy_writes);
+        let per_image = BTreeMap::from([("rbd_disable_zero_copy_writes".to_string(), "true".to_string())]);
+        assert!(!image_config(&conf, &per_image).zero_copy_writes, "the image's override wins");
     }
 }

@@ -60,9 +60,10 @@ unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
 }
 
-/// Writes of this size or more lend the caller's buffer to the engine (where
-/// the backend takes lent payloads: the cluster's) instead of copying it, as
-/// upstream's zero-copy writes; smaller ones are cheaper to copy.
+/// Writes of this size or more lend the caller's buffer to the engine instead
+/// of copying it, where the image allows it (`rbd_disable_zero_copy_writes`
+/// false, as upstream's zero-copy writes) and the backend takes lent payloads
+/// (the cluster's); smaller ones are cheaper to copy.
 const LEND_MIN: usize = 64 << 10;
 
 /// A caller's write buffer, lent to the engine until the request ends.
@@ -80,16 +81,17 @@ impl LentBytes for CallerBytes {
     }
 }
 
-/// The payload of a write of the caller's `buf`: lent when large and the
-/// image's backend takes lent payloads (with the buffer to wait for, see
-/// `wait_returned`), else a copy.
+/// The payload of a write of the caller's `buf`: lent when large, allowed by
+/// the image's configuration and taken by its backend (with the buffer to
+/// wait for, see `wait_returned`), else a copy.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes until the request ends.
 unsafe fn lend(image: &Image, buf: *const c_char, len: usize) -> Result<(Payload, Option<Arc<CallerBytes>>)> {
-    if len < LEND_MIN || !image.data_io.backend().takes_lent_payloads() {
+    if len < LEND_MIN || !image.data_io.backend().takes_lent_payloads() || !image.zero_copy_writes() {
         // SAFETY: per this function's contract.
-        return Ok((unsafe { write_data(buf, len) }?.into(), None));
+        let data = unsafe { c_slice(buf as *const u8, len, "buf") }?;
+        return Ok((crate::rados::buffer_pool::payload_of(data), None));
     }
     if buf.is_null() {
         return Err(Error::invalid("buf is NULL"));

@@ -252,7 +252,7 @@ impl Connection {
         header[28..36].copy_from_slice(&self.in_seq.load(Ordering::Acquire).to_le_bytes());
         header[37..39].copy_from_slice(&msg.compat_version.to_le_bytes());
         let segments: [&[u8]; 4] = [&header, &msg.front, &msg.middle, &msg.data];
-        let wire = w.sender.encode_parts(tag::MESSAGE, &segments);
+        let wire = w.sender.encode_parts_with(tag::MESSAGE, &segments, msg.data.known_crc32c());
         let mut parts = wire.pieces(&segments).map(IoSlice::new);
         write_all_vectored(&mut w.stream, &mut parts).map_err(io("send"))
     }

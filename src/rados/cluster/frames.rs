@@ -173,6 +173,12 @@ impl FrameSender {
     /// holds the sealed preamble and control segment, `tail` the other segments
     /// and the epilogue, sealed.
     pub fn encode_parts(&mut self, tag: u8, segments: &[&[u8]]) -> FrameWire {
+        self.encode_parts_with(tag, segments, None)
+    }
+
+    /// `encode_parts` with the data segment's crc32c (seed -1) when the
+    /// caller knows it already (crc mode uses it instead of computing it).
+    pub fn encode_parts_with(&mut self, tag: u8, segments: &[&[u8]], data_crc: Option<u32>) -> FrameWire {
         let mut lens = [0usize; 4];
         for (i, s) in segments.iter().enumerate().take(4) {
             lens[i] = s.len();
@@ -190,7 +196,11 @@ impl FrameSender {
                 if count > 1 {
                     tail.push(LATE_STATUS_COMPLETE);
                     for i in 1..4 {
-                        let crc = if i < count { crc32c(u32::MAX, seg(i)) } else { 0 };
+                        let crc = match (i < count, data_crc) {
+                            (false, _) => 0,
+                            (true, Some(known)) if i == 3 => known,
+                            (true, _) => crc32c(u32::MAX, seg(i)),
+                        };
                         tail.extend_from_slice(&crc.to_le_bytes());
                     }
                 }
@@ -459,6 +469,23 @@ mod tests {
             }
             assert_eq!(r.buffered(), 0);
         }
+    }
+
+    #[test]
+    fn a_known_data_crc_is_used_as_given() {
+        let segs: [&[u8]; 4] = [&[9; 41], &[1; 10], &[], &[7; 5000]];
+        let crc = crc32c(u32::MAX, segs[3]);
+        let computed = FrameSender::new().encode_parts(tag::MESSAGE, &segs);
+        let given = FrameSender::new().encode_parts_with(tag::MESSAGE, &segs, Some(crc));
+        assert_eq!((&computed.head, &computed.tail), (&given.head, &given.tail));
+        // the given value is what goes out (a wrong one is the peer's to reject)
+        let wrong = FrameSender::new().encode_parts_with(tag::MESSAGE, &segs, Some(crc ^ 1));
+        assert_eq!(wrong.tail[9..13], (crc ^ 1).to_le_bytes());
+        let mut r = FrameReceiver::new();
+        for piece in wrong.pieces(&segs) {
+            r.feed(piece);
+        }
+        assert!(r.next_frame().is_err());
     }
 
     #[test]

@@ -30,7 +30,6 @@ use crate::denc::EntityAddr;
 use crate::error::{Error, Result};
 use crate::rados::backend::WatchHandler;
 use crate::rados::object::{ObjectTarget, SnapContext, SNAP_HEAD};
-use crate::rados::payload::Payload;
 
 /// How a finished op reports: the decoded reply, or the errno that ended it.
 pub type OpDone = Box<dyn FnOnce(std::result::Result<OpReplyMsg, i32>) + Send>;
@@ -303,7 +302,7 @@ impl Objecter {
     fn deliver(&self, mut req: OsdRequest, result: std::result::Result<OpReplyMsg, i32>) {
         // the payload is sent for good: a large one goes back for the next write
         // (a lent payload is let go before its request hears of the end)
-        if let Payload::Owned(data) = std::mem::take(&mut req.ops.data) {
+        if let Some(data) = std::mem::take(&mut req.ops.data).into_own_buffer() {
             crate::rados::buffer_pool::give(data);
         }
         if req.direct {
