@@ -49,24 +49,23 @@ pub fn copy_of(data: &[u8]) -> Vec<u8> {
 
 /// Writes at least this large are checksummed as they are copied.
 const CHECKED_MIN: usize = 64 << 10;
-/// Bytes copied, then checksummed while still in the first-level cache.
-const CHECKED_PIECE: usize = 16 << 10;
 
 /// A write payload holding a copy of `data` (from the pool when large); a
-/// large one carries its crc32c, computed piece by piece as it is copied, so
-/// that the caller's memory is read once and the copy is checksummed from
-/// the cache instead of from memory later.
+/// large one carries its crc32c, computed in the same pass over memory as the
+/// copy (`checked_copy`).
 pub fn payload_of(data: &[u8]) -> Payload {
-    if data.len() < CHECKED_MIN {
-        return Payload::Owned(copy_of(data));
+    gathered_payload_of(&[data])
+}
+
+/// `payload_of` the concatenation of `pieces` (an iovec's buffers).
+pub fn gathered_payload_of(pieces: &[&[u8]]) -> Payload {
+    let len = pieces.iter().map(|p| p.len()).sum();
+    let mut bytes = take(len);
+    if len < CHECKED_MIN {
+        pieces.iter().for_each(|p| bytes.extend_from_slice(p));
+        return Payload::Owned(bytes);
     }
-    let mut bytes = take(data.len());
-    let mut crc32c = u32::MAX;
-    for piece in data.chunks(CHECKED_PIECE) {
-        let at = bytes.len();
-        bytes.extend_from_slice(piece);
-        crc32c = crate::denc::bit_vector::crc32c(crc32c, &bytes[at..]);
-    }
+    let crc32c = pieces.iter().fold(u32::MAX, |crc, p| super::checked_copy::copy_with_crc32c(crc, p, &mut bytes));
     Payload::Checked { bytes, crc32c }
 }
 
@@ -95,5 +94,7 @@ mod tests {
         assert_eq!(p.known_crc32c(), Some(crate::denc::bit_vector::crc32c(u32::MAX, &data)));
         let small = payload_of(&data[..1000]);
         assert_eq!((&*small, small.known_crc32c()), (&data[..1000], None));
+        let gathered = gathered_payload_of(&[&data[..5], &data[5..70_000], &data[70_000..]]);
+        assert_eq!((&*gathered, gathered.known_crc32c()), (&data[..], p.known_crc32c()));
     }
 }

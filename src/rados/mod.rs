@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod buffer_pool;
+pub mod checked_copy;
 pub mod cluster;
 mod completion;
 mod handle;

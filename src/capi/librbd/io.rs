@@ -563,11 +563,12 @@ pub unsafe extern "C" fn rbd_aio_writev(
     entry(|| {
         // SAFETY: the caller's iovec array.
         let sources = unsafe { iovecs(iov, iovcnt) }?;
-        let mut data = Vec::with_capacity(sources.iter().map(|s| s.1).sum());
-        for (base, len) in sources {
+        let pieces = sources
+            .into_iter()
             // SAFETY: each iovec buffer is valid for its length.
-            data.extend_from_slice(unsafe { c_slice(base.ptr() as *const u8, len, "iov_base") }?);
-        }
+            .map(|(base, len)| unsafe { c_slice(base.ptr() as *const u8, len, "iov_base") })
+            .collect::<Result<Vec<&[u8]>>>()?;
+        let data = crate::rados::buffer_pool::gathered_payload_of(&pieces);
         submit(image, c, |image, done| image.aio_write(off, data, done), |_| 0)
     })
 }
