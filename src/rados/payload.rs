@@ -27,6 +27,8 @@ pub enum Payload {
         bytes: Vec<u8>,
         crc32c: u32,
     },
+    /// Bytes of ours shared by an op and the messages queued for it.
+    Shared(Arc<Vec<u8>>),
     Lent {
         buffer: Arc<dyn LentBytes>,
         start: usize,
@@ -49,10 +51,12 @@ impl Payload {
         }
     }
 
-    /// The buffer of ours that holds the bytes (none when lent).
+    /// The buffer of ours that holds the bytes (none when lent, or shared
+    /// with a message still queued).
     pub fn into_own_buffer(self) -> Option<Vec<u8>> {
         match self {
             Payload::Owned(v) | Payload::Checked { bytes: v, .. } => Some(v),
+            Payload::Shared(v) => Arc::try_unwrap(v).ok(),
             Payload::Lent { .. } => None,
         }
     }
@@ -62,6 +66,7 @@ impl Payload {
     pub fn slice(&self, start: usize, len: usize) -> Payload {
         match self {
             Payload::Owned(v) | Payload::Checked { bytes: v, .. } => Payload::Owned(v[start..start + len].to_vec()),
+            Payload::Shared(v) => Payload::Owned(v[start..start + len].to_vec()),
             Payload::Lent { buffer, start: s, len: l } => {
                 assert!(start.checked_add(len).is_some_and(|end| end <= *l), "payload slice out of range");
                 Payload::Lent { buffer: buffer.clone(), start: s + start, len }
@@ -73,14 +78,32 @@ impl Payload {
     pub fn into_vec(self) -> Vec<u8> {
         match self {
             Payload::Owned(v) | Payload::Checked { bytes: v, .. } => v,
+            Payload::Shared(v) => Arc::try_unwrap(v).unwrap_or_else(|shared| shared.to_vec()),
             lent => lent.to_vec(),
         }
     }
 
-    /// A payload that holds nothing lent (a copy of a lent range), for a
-    /// message that may wait in a queue past its request.
-    pub fn to_owned_payload(&self) -> Payload {
-        Payload::Owned(self.to_vec())
+    /// The payload of a message that may wait in a queue past its request:
+    /// the same bytes, shared when they are ours (this payload becomes
+    /// shared too, without a copy), copied when lent (the queue must hold
+    /// nothing lent).
+    pub fn for_queue(&mut self) -> Payload {
+        match std::mem::take(self) {
+            Payload::Owned(v) | Payload::Checked { bytes: v, .. } => {
+                let shared = Arc::new(v);
+                *self = Payload::Shared(shared.clone());
+                Payload::Shared(shared)
+            }
+            Payload::Shared(v) => {
+                *self = Payload::Shared(v.clone());
+                Payload::Shared(v)
+            }
+            lent => {
+                let copy = Payload::Owned(lent.to_vec());
+                *self = lent;
+                copy
+            }
+        }
     }
 }
 
@@ -90,6 +113,7 @@ impl Deref for Payload {
     fn deref(&self) -> &[u8] {
         match self {
             Payload::Owned(v) | Payload::Checked { bytes: v, .. } => v,
+            Payload::Shared(v) => v,
             Payload::Lent { buffer, start, len } => &buffer.bytes()[*start..*start + *len],
         }
     }
@@ -112,6 +136,7 @@ impl std::fmt::Debug for Payload {
         let kind = match self {
             Payload::Owned(_) => "owned",
             Payload::Checked { .. } => "checked",
+            Payload::Shared(_) => "shared",
             Payload::Lent { .. } => "lent",
         };
         write!(f, "Payload({kind}, {} bytes)", self.len())
@@ -151,11 +176,23 @@ mod tests {
         let piece = whole.slice(10, 5).slice(1, 3);
         assert_eq!(&*piece, &[11, 12, 13]);
         assert_eq!(Arc::strong_count(&buffer), 3, "shared, not copied");
-        let owned = piece.to_owned_payload();
+        let mut piece = piece;
+        let owned = piece.for_queue();
         drop((whole, piece));
         assert_eq!(Arc::strong_count(&buffer), 1, "a copy holds nothing lent");
         assert_eq!(owned.into_vec(), vec![11, 12, 13]);
         assert_eq!(Payload::from(vec![1, 2, 3]).slice(1, 2), Payload::from(vec![2, 3]));
+    }
+
+    #[test]
+    fn bytes_of_ours_are_shared_with_a_queued_message() {
+        let mut op = Payload::from(vec![5u8; 4096]);
+        let before = op.as_ptr();
+        let queued = op.for_queue();
+        assert_eq!((queued.as_ptr(), op.as_ptr()), (before, before), "shared, not copied");
+        assert!(op.clone().into_own_buffer().is_none(), "not ours alone while queued");
+        drop(queued);
+        assert_eq!(op.into_own_buffer().map(|v| v.len()), Some(4096));
     }
 
     #[test]

@@ -419,9 +419,9 @@ impl Objecter {
         if st.defer_sends && m.data.len() <= DEFERRED_SEND_MAX_DATA {
             // the op keeps its payload (for a resend); the queued message,
             // which may outlive the op in the queue of a closed connection,
-            // a copy
+            // shares it (a copy when lent)
             op.req.ops.data = std::mem::take(&mut m.data);
-            m.data = op.req.ops.data.to_owned_payload();
+            m.data = op.req.ops.data.for_queue();
             conn.enqueue(m);
             if !st.to_flush.iter().any(|c| Arc::ptr_eq(c, &conn)) {
                 st.to_flush.push(conn);
