@@ -2,8 +2,8 @@
 """Summarises fio JSON results of two targets, job by job, averaged over rounds:
 IOPS, mean and p99 latency, client CPU per IO (user+sys of the fio process,
 from /usr/bin/time, over the IOs done), and the ratio of the second target's
-IOPS and CPU per IO to the first's; with a third /usr/bin/time field (%M) also
-the peak RSS, and with TARGET-JOB-ROUND.threads files the most threads seen.
+IOPS and CPU per IO to the first's, then each round's IOPS and CPU per IO;
+with a third /usr/bin/time field (%M) also the peak RSS, and with TARGET-JOB-ROUND.threads files the most threads seen.
 
 usage: fio_summary.py DIR ROUNDS TARGET_A LABEL_A TARGET_B LABEL_B
 (DIR holds TARGET-JOB-ROUND.json and .time files.)
@@ -55,6 +55,11 @@ def main():
             print(f"  {job:<20} {label:<32} {v['iops']:>9.0f} {v['lat']:>9.1f} {v['p99']:>9.1f} {v['cpu']:>10.1f}{extra}")
         print(f"  {job:<20} {'ratio ' + b + '/' + a:<32} {100 * avg[b]['iops'] / avg[a]['iops']:>8.0f}%"
               f" {'':>9} {'':>9} {100 * avg[b]['cpu'] / avg[a]['cpu']:>9.0f}%")
+        if rounds > 1:
+            for t in (a, b):
+                runs = [one(f"{d}/{t}-{job}-{r}.json", f"{d}/{t}-{job}-{r}.time") for r in range(1, rounds + 1)]
+                each = ", ".join(f"{x['iops']:.0f} IOPS {x['cpu']:.1f} us" for x in runs)
+                print(f"  {job:<20} {'  rounds ' + t:<32} {each}")
 
 
 if __name__ == "__main__":
