@@ -76,6 +76,13 @@ pub trait Backend: Send + Sync {
         false
     }
 
+    /// True when a write's data travels with its crc32c (msgr2 frames): a
+    /// copied payload then gets it computed as it is copied
+    /// (`buffer_pool::payload_of`); other backends take a plain copy.
+    fn checksums_payloads(&self) -> bool {
+        false
+    }
+
     /// This client's global id (`rados_get_instance_id`, the notifier id).
     fn instance_id(&self) -> u64;
     /// This client's address, as peers see it.

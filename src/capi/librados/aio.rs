@@ -6,7 +6,7 @@
 //! at submission: -EINVAL for NULL arguments or a completion already in use,
 //! bad handles, the size checks of the synchronous calls.
 
-use super::object::{check_read_len, check_writesame, data, write_payload};
+use super::object::{check_read_len, check_writesame, data};
 use super::object_io::{copy_out, result_of, submit_step};
 use super::op_builder::step_data;
 use super::read_op::exec_step;
@@ -27,7 +27,7 @@ pub unsafe extern "C" fn rados_aio_write(
     entry(|| {
         // SAFETY: C buffer and string arguments.
         unsafe {
-            submit_step(io, oid, completion, OpStep::Write { offset: off, data: write_payload(buf, len)? }, result_of)
+            submit_step(io, oid, completion, OpStep::Write { offset: off, data: data(buf, len)?.into() }, result_of)
         }
     })
 }

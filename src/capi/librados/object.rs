@@ -27,17 +27,6 @@ pub(crate) unsafe fn data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
     Ok(crate::rados::buffer_pool::copy_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
 }
 
-/// A write's data argument, copied (a large one checksummed as it is copied,
-/// see `buffer_pool::payload_of`).
-///
-/// # Safety
-/// `buf` is NULL or valid for `len` bytes.
-pub(crate) unsafe fn write_payload(buf: *const c_char, len: usize) -> Result<crate::rados::payload::Payload> {
-    check_len(len)?;
-    // SAFETY: forwarded contract.
-    Ok(crate::rados::buffer_pool::payload_of(unsafe { c_slice(buf as *const u8, len, "buf") }?))
-}
-
 /// librados refuses reads over `INT_MAX` bytes with -EDOM.
 pub(crate) fn check_read_len(len: usize) -> Result<()> {
     if len > i32::MAX as usize {
@@ -89,7 +78,7 @@ pub unsafe extern "C" fn rados_write(
 ) -> c_int {
     entry(|| {
         // SAFETY: C buffer and string arguments.
-        let reply = unsafe { run(io, oid, OpStep::Write { offset: off, data: write_payload(buf, len)? }) }?;
+        let reply = unsafe { run(io, oid, OpStep::Write { offset: off, data: data(buf, len)?.into() }) }?;
         Ok(reply.result)
     })
 }

@@ -4,7 +4,6 @@
 //! `rados_write_op_operate` returns its error (see op_builder.rs). Buffers are
 //! copied when a step is added.
 
-use super::object::write_payload;
 use super::object_io::{check_len, object_name};
 use super::op_builder::{self as ops, build, WRITE_OPS};
 use super::read_op::{cmpxattr_step, exec_step, key_list, omap_cmp_step};
@@ -170,7 +169,7 @@ pub unsafe extern "C" fn rados_write_op_write(
     offset: u64,
 ) {
     // SAFETY: C buffer argument.
-    add(write_op, || Ok(OpStep::Write { offset, data: unsafe { write_payload(buffer, len) }? }))
+    add(write_op, || Ok(OpStep::Write { offset, data: unsafe { data(buffer, len) }?.into() }))
 }
 
 /// Replaces the object's data with `len` bytes.

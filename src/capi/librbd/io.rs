@@ -88,10 +88,11 @@ impl LentBytes for CallerBytes {
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes until the request ends.
 unsafe fn lend(image: &Image, buf: *const c_char, len: usize) -> Result<(Payload, Option<Arc<CallerBytes>>)> {
-    if len < LEND_MIN || !image.data_io.backend().takes_lent_payloads() || !image.zero_copy_writes() {
+    let backend = image.data_io.backend();
+    if len < LEND_MIN || !backend.takes_lent_payloads() || !image.zero_copy_writes() {
         // SAFETY: per this function's contract.
         let data = unsafe { c_slice(buf as *const u8, len, "buf") }?;
-        return Ok((crate::rados::buffer_pool::payload_of(data), None));
+        return Ok((crate::rados::buffer_pool::payload_of(data, backend.checksums_payloads()), None));
     }
     if buf.is_null() {
         return Err(Error::invalid("buf is NULL"));
@@ -568,8 +569,15 @@ pub unsafe extern "C" fn rbd_aio_writev(
             // SAFETY: each iovec buffer is valid for its length.
             .map(|(base, len)| unsafe { c_slice(base.ptr() as *const u8, len, "iov_base") })
             .collect::<Result<Vec<&[u8]>>>()?;
-        let data = crate::rados::buffer_pool::gathered_payload_of(&pieces);
-        submit(image, c, |image, done| image.aio_write(off, data, done), |_| 0)
+        submit(
+            image,
+            c,
+            |image, done| {
+                let with_crc = image.data_io.backend().checksums_payloads();
+                image.aio_write(off, crate::rados::buffer_pool::gathered_payload_of(&pieces, with_crc), done)
+            },
+            |_| 0,
+        )
     })
 }
 

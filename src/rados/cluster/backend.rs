@@ -237,6 +237,10 @@ impl Backend for ClusterBackend {
         true
     }
 
+    fn checksums_payloads(&self) -> bool {
+        true
+    }
+
     fn instance_id(&self) -> u64 {
         self.monc.global_id()
     }
