@@ -51,10 +51,22 @@ impl Finisher {
 
     /// Queues `job` to run after every job queued before it.
     pub fn queue(&self, job: Job) {
+        self.add(|jobs| jobs.push_back(job));
+    }
+
+    /// Queues all of `jobs` (emptied, its room kept for the next batch) with
+    /// one lock and at most one wake-up.
+    pub fn queue_all(&self, jobs: &mut Vec<Job>) {
+        if !jobs.is_empty() {
+            self.add(|queued| queued.extend(jobs.drain(..)));
+        }
+    }
+
+    /// Adds jobs under the lock; wakes the thread if it sleeps.
+    fn add(&self, put: impl FnOnce(&mut VecDeque<Job>)) {
         let mut q = self.shared.lock();
-        q.jobs.push_back(job);
-        let wake = q.sleeping;
-        q.sleeping = false;
+        put(&mut q.jobs);
+        let wake = std::mem::replace(&mut q.sleeping, false);
         drop(q);
         if wake {
             self.shared.wake.notify_one();
@@ -113,6 +125,24 @@ mod tests {
             assert_eq!(n, i);
             assert_eq!(name.as_deref(), Some("test-finisher"));
         }
+    }
+
+    #[test]
+    fn a_batch_runs_in_order_after_what_was_queued_before() {
+        let f = Finisher::start("test-finisher").unwrap();
+        let (tx, rx) = mpsc::channel();
+        let first = tx.clone();
+        f.queue(Box::new(move || first.send(0).unwrap()));
+        let mut batch: Vec<Job> = (1..=3)
+            .map(|i| {
+                let tx = tx.clone();
+                Box::new(move || tx.send(i).unwrap()) as Job
+            })
+            .collect();
+        f.queue_all(&mut batch);
+        assert!(batch.is_empty() && batch.capacity() >= 3, "emptied, room kept");
+        let got: Vec<i32> = (0..4).map(|_| rx.recv_timeout(Duration::from_secs(5)).unwrap()).collect();
+        assert_eq!(got, [0, 1, 2, 3]);
     }
 
     #[test]

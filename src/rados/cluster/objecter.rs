@@ -274,8 +274,9 @@ impl Objecter {
     fn finish_after_read(&self, job: Job) {
         let mut job = Some(job);
         READ_BATCH.with(|b| {
-            if let Some(batch) = b.borrow_mut().as_mut() {
-                batch.extend(job.take());
+            let mut b = b.borrow_mut();
+            if b.open {
+                b.jobs.extend(job.take());
             }
         });
         if let Some(job) = job {
@@ -1033,19 +1034,23 @@ impl OsdMapSink for Objecter {
     }
 }
 
+/// The replies a reader thread delivers while it works through one read from
+/// its socket (several, under load), handed to the finisher together when the
+/// read is done: one hand-over and at most one wake-up for all of them.
+#[derive(Default)]
+struct ReadBatch {
+    /// Between a read's first message and its `read_done`.
+    open: bool,
+    jobs: Vec<Job>,
+}
+
 thread_local! {
-    /// Replies delivered while this reader thread works through one read from
-    /// its socket (several replies, under load): handed to the finisher
-    /// together when the read is done — one hand-over and at most one wake-up
-    /// of the finisher for all of them.
-    static READ_BATCH: std::cell::RefCell<Option<Vec<Job>>> = const { std::cell::RefCell::new(None) };
+    static READ_BATCH: std::cell::RefCell<ReadBatch> = std::cell::RefCell::new(ReadBatch::default());
 }
 
 impl Dispatcher for Objecter {
     fn message(&self, conn: &Arc<Connection>, m: Message) {
-        READ_BATCH.with(|b| {
-            b.borrow_mut().get_or_insert_with(Vec::new);
-        });
+        READ_BATCH.with(|b| b.borrow_mut().open = true);
         let r = match m.kind {
             msg::OSD_OPREPLY => self.handle_reply(conn, m),
             mon_msg::OSD_MAP => self.handle_map_message(&m.front),
@@ -1059,13 +1064,11 @@ impl Dispatcher for Objecter {
     }
 
     fn read_done(&self) {
-        if let Some(jobs) = READ_BATCH.with(|b| b.borrow_mut().take()) {
-            match jobs.len() {
-                0 => {}
-                1 => jobs.into_iter().for_each(|job| self.finish(job)),
-                _ => self.finish(Box::new(move || jobs.into_iter().for_each(|job| job()))),
-            }
-        }
+        READ_BATCH.with(|b| {
+            let mut b = b.borrow_mut();
+            b.open = false;
+            self.finisher.queue_all(&mut b.jobs);
+        });
     }
 
     fn fault(&self, conn: &Arc<Connection>, err: &Error) {
