@@ -7,7 +7,8 @@
 # verification: capi-tests/fio verifies them), and the 4 MiB job once more
 # with `rbd_disable_zero_copy_writes = false` for both (write-4m-qd4-zc: large
 # writes sent from fio's buffers without a copy; by default both libraries
-# copy them, as upstream's default is true). The image is written in full
+# copy them, as upstream's default is true), and 4 MiB sequential reads qd4
+# (read-4m-qd4: large replies, outside the four). The image is written in full
 # first. Per run: IOPS, mean and p99 latency, client CPU per IO (user+sys of
 # the whole fio process tree / IOs), peak RSS and the most threads of a fio
 # process (sampled every 0.2 s).
@@ -64,6 +65,7 @@ while [ "$round" -le "$rounds" ]; do
     for target in $order; do run $target randwrite-4k-qd32 --rw=randwrite --bs=4k --iodepth=32; done
     for target in $order; do run $target randread-4k-qd32 --rw=randread --bs=4k --iodepth=32; done
     for target in $order; do run $target write-4m-qd4 --rw=write --bs=4m --iodepth=4; done
+    for target in $order; do run $target read-4m-qd4 --rw=read --bs=4m --iodepth=4; done
     run_conf=$zero_copy_conf
     for target in $order; do run $target write-4m-qd4-zc --rw=write --bs=4m --iodepth=4; done
     run_conf=

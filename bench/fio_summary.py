@@ -39,7 +39,7 @@ def one(path_json, path_time):
 
 def main():
     d, rounds, a, label_a, b, label_b = sys.argv[1], int(sys.argv[2]), *sys.argv[3:7]
-    order = ["randwrite-4k-qd32", "randread-4k-qd32", "write-4m-qd4", "randwrite-4k-qd1", "write-4m-qd4-zc"]
+    order = ["randwrite-4k-qd32", "randread-4k-qd32", "write-4m-qd4", "randwrite-4k-qd1", "write-4m-qd4-zc", "read-4m-qd4"]
     jobs = sorted({os.path.basename(p).split("-", 1)[1].rsplit("-", 1)[0] for p in glob.glob(f"{d}/{a}-*.json")},
                   key=lambda j: order.index(j) if j in order else len(order))
     print(f"  {'job':<20} {'target':<32} {'IOPS':>9} {'mean us':>9} {'p99 us':>9} {'CPU us/IO':>10}"

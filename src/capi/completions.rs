@@ -8,21 +8,31 @@
 
 use std::os::raw::c_void;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 use super::handles::HandleTable;
 use crate::error::{Error, Result};
-use crate::rados::Completion;
+use crate::rados::{Completion, CompletionObserver};
 
 /// A C completion callback: `(completion handle, caller argument)`.
 pub(crate) type CCallback = unsafe extern "C" fn(*mut c_void, *mut c_void);
 
+/// Where a finished completion is announced after its callbacks (an image's
+/// event socket, `rbd_set_image_notification`).
+pub(crate) trait Announce: Send + Sync {
+    fn announce(&self, handle: usize);
+}
+
 /// What a completion handle names.
 pub(crate) struct CompletionEntry {
-    pub(crate) completion: Arc<Completion>,
+    pub(crate) completion: Completion,
     /// The caller's callback argument (`rbd_aio_get_arg`).
     pub(crate) arg: usize,
+    /// At most two (librados's complete and safe callbacks), run in order.
+    callbacks: [Option<CCallback>; 2],
+    table: &'static HandleTable<CompletionEntry>,
     handle: AtomicUsize,
+    announce_to: OnceLock<Arc<dyn Announce>>,
     submitted: AtomicBool,
     released: AtomicBool,
     callbacks_done: AtomicBool,
@@ -34,46 +44,61 @@ pub(crate) fn create(
     arg: *mut c_void,
     callbacks: &[Option<CCallback>],
 ) -> *mut c_void {
-    let completion = Arc::new(Completion::new());
+    debug_assert!(callbacks.len() <= 2);
     let entry = Arc::new(CompletionEntry {
-        completion: completion.clone(),
+        completion: Completion::new(),
         arg: arg as usize,
+        callbacks: [callbacks.first().copied().flatten(), callbacks.get(1).copied().flatten()],
+        table,
         handle: AtomicUsize::new(0),
+        announce_to: OnceLock::new(),
         submitted: AtomicBool::new(false),
         released: AtomicBool::new(false),
         callbacks_done: AtomicBool::new(false),
     });
     let handle = table.insert(entry.clone());
     entry.handle.store(handle as usize, Ordering::SeqCst);
-    // at most two (librados's complete and safe callbacks), kept inline
-    debug_assert!(callbacks.len() <= 2);
-    let callbacks = [callbacks.first().copied().flatten(), callbacks.get(1).copied().flatten()];
-    let (handle_value, arg_value) = (handle as usize, arg as usize);
-    completion.on_complete(move |_| {
-        for callback in callbacks.into_iter().flatten() {
-            // SAFETY: C supplied this callback for this completion; it receives the
-            // handle and argument it was created with.
-            unsafe { callback(handle_value as *mut c_void, arg_value as *mut c_void) };
-        }
-    });
+    let observer: Weak<dyn CompletionObserver> = Arc::downgrade(&entry) as Weak<CompletionEntry>;
+    entry.completion.observe(observer);
     handle
 }
 
-/// Marks a completion as handed to an operation (each completion serves one),
-/// and arranges the deferred release.
-pub(crate) fn submit(table: &'static HandleTable<CompletionEntry>, entry: &Arc<CompletionEntry>) -> Result<()> {
+impl CompletionObserver for CompletionEntry {
+    /// The C callbacks, then the announcement, then the deferred release
+    /// (upstream's `AioCompletion::complete` order).
+    fn completed(&self, _result: i64) {
+        let handle = self.handle.load(Ordering::SeqCst);
+        for callback in self.callbacks.into_iter().flatten() {
+            // SAFETY: C supplied this callback for this completion; it receives the
+            // handle and argument it was created with.
+            unsafe { callback(handle as *mut c_void, self.arg as *mut c_void) };
+        }
+        if let Some(target) = self.announce_to.get() {
+            target.announce(handle);
+        }
+        if self.submitted.load(Ordering::SeqCst) {
+            self.callbacks_done.store(true, Ordering::SeqCst);
+            if self.released.load(Ordering::SeqCst) {
+                let _ = self.table.remove(handle as *const c_void);
+            }
+        }
+    }
+}
+
+/// Marks a completion as handed to an operation (each completion serves one);
+/// from then on a release waits for its callbacks.
+pub(crate) fn submit(entry: &Arc<CompletionEntry>) -> Result<()> {
     if entry.submitted.swap(true, Ordering::SeqCst) {
         return Err(Error::invalid("completion already used by another operation"));
     }
-    let weak = Arc::downgrade(entry);
-    entry.completion.on_complete(move |_| {
-        if let Some(entry) = weak.upgrade() {
-            entry.callbacks_done.store(true, Ordering::SeqCst);
-            if entry.released.load(Ordering::SeqCst) {
-                let _ = table.remove(entry.handle.load(Ordering::SeqCst) as *const c_void);
-            }
-        }
-    });
+    Ok(())
+}
+
+/// As `submit`, and announces the completion to `target` after its callbacks.
+pub(crate) fn submit_announced(entry: &Arc<CompletionEntry>, target: Arc<dyn Announce>) -> Result<()> {
+    submit(entry)?;
+    // (the first and only operation of this completion: the cell is empty)
+    let _ = entry.announce_to.set(target);
     Ok(())
 }
 
@@ -107,13 +132,12 @@ pub(crate) fn complete_detached(
     work: impl FnOnce() -> i64 + Send + 'static,
 ) -> Result<()> {
     let entry = table.get(handle)?;
-    submit(table, &entry)?;
-    let completion = entry.completion.clone();
+    submit(&entry)?;
     std::thread::Builder::new()
         .name("cephrs-aio".into())
         .spawn(move || {
-            if completion.claim() {
-                completion.complete(work(), 0);
+            if entry.completion.claim() {
+                entry.completion.complete(work(), 0);
             }
         })
         .map_err(Error::Io)?;

@@ -6,9 +6,16 @@
 //! them — and waiters are woken twice: at completion, and when the hooks are done.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, Weak};
 
 type Hook = Box<dyn FnOnce(i64) + Send>;
+
+/// The owner of a completion, told first when it completes (before the
+/// hooks): how the C handle runs its callbacks without allocating a hook per
+/// operation. Held weakly: the owner holds the completion.
+pub trait CompletionObserver: Send + Sync {
+    fn completed(&self, result: i64);
+}
 
 #[derive(Default)]
 struct State {
@@ -17,6 +24,7 @@ struct State {
     claimed: bool,
     hooks_done: bool,
     hooks: Vec<Hook>,
+    observer: Option<Weak<dyn CompletionObserver>>,
     /// Threads blocked in a wait (a notify costs a syscall even with none).
     waiters: usize,
 }
@@ -56,6 +64,13 @@ impl Completion {
         }
     }
 
+    /// Sets the observer told first when this completes (replacing any
+    /// earlier one). Set it before the operation starts: one set after
+    /// completion is not called.
+    pub fn observe(&self, observer: Weak<dyn CompletionObserver>) {
+        self.lock().observer = Some(observer);
+    }
+
     /// Takes the exclusive right to complete: true for the first caller only,
     /// false once claimed or complete. Lets a reply and a cancel race safely —
     /// the loser must not touch the caller's buffers.
@@ -75,11 +90,15 @@ impl Completion {
                 return;
             }
             state.result = Some((result, version));
-            (std::mem::take(&mut state.hooks), state.waiters > 0)
+            (std::mem::take(&mut state.hooks), state.observer.take(), state.waiters > 0)
         };
-        let (hooks, waiting) = hooks;
+        let (hooks, observer, waiting) = hooks;
         if waiting {
             self.changed.notify_all();
+        }
+        if let Some(observer) = observer.and_then(|o| o.upgrade()) {
+            // as a hook: a panic must not take the completing thread down
+            let _ = catch_unwind(AssertUnwindSafe(|| observer.completed(result)));
         }
         let run = |hooks: Vec<Hook>| {
             for hook in hooks {

@@ -151,22 +151,21 @@ impl IoCtx {
         ObjectTarget { locator: self.locator(), name: name.to_vec() }
     }
 
-    fn request(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> (ObjectTarget, OpRequest) {
+    fn request(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> OpRequest {
         let s = self.settings();
         let target = ObjectTarget {
             locator: ObjectLocator { pool: self.pool.id, namespace: s.namespace.clone(), key: s.locator_key.clone() },
             name: name.to_vec(),
         };
-        let req = OpRequest {
-            target: target.clone(),
+        OpRequest {
+            target,
             op,
             read_snap: s.read_snap,
             snapc: s.snapc.clone(),
             mtime,
             on_reply: Box::new(|_| {}),
             direct: false,
-        };
-        (target, req)
+        }
     }
 
     /// Runs an operation and waits for its reply.
@@ -176,7 +175,7 @@ impl IoCtx {
 
     /// As `operate`, with an explicit modification time for writes.
     pub fn operate_at(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> OpReply {
-        let (_, mut req) = self.request(name, op, mtime);
+        let mut req = self.request(name, op, mtime);
         let slot = Arc::new((Mutex::new(None::<OpReply>), std::sync::Condvar::new()));
         let s2 = slot.clone();
         req.on_reply = Box::new(move |reply| {
@@ -204,7 +203,7 @@ impl IoCtx {
         mtime: Option<(i64, u32)>,
         on_reply: impl FnOnce(OpReply) + Send + 'static,
     ) {
-        let (_, mut req) = self.request(name, op, mtime);
+        let mut req = self.request(name, op, mtime);
         let me = self.clone();
         self.inflight.start();
         req.on_reply = Box::new(move |reply| {

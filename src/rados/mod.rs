@@ -18,7 +18,7 @@ pub mod payload;
 pub mod placement;
 mod watch_client;
 
-pub use completion::Completion;
+pub use completion::{Completion, CompletionObserver};
 pub use handle::{ConfigContext, Rados};
 pub use ioctx::{check, IoCtx};
 pub use lock_client::LockRequest;

@@ -88,6 +88,10 @@ impl Payload {
     /// shared too, without a copy), copied when lent (the queue must hold
     /// nothing lent).
     pub fn for_queue(&mut self) -> Payload {
+        if self.is_empty() {
+            // (a read's: nothing to share, nothing to allocate)
+            return Payload::default();
+        }
         match std::mem::take(self) {
             Payload::Owned(v) | Payload::Checked { bytes: v, .. } => {
                 let shared = Arc::new(v);

@@ -58,30 +58,23 @@ fn drop_then<D, T>(data: D, done: Done<T>, outcome: Result<T>) {
 /// Called once with an image request's outcome.
 pub type Done<T> = Box<dyn FnOnce(Result<T>) + Send>;
 
-/// Turns the first error of a request (if any) into its value.
-type Finish<T> = Box<dyn FnOnce(Option<Error>) -> T + Send>;
-
-/// Gathers the object operations of one image request.
-struct Gather<T: Send + 'static> {
+/// Gathers the object operations of one image request, which completes with
+/// its byte count or the first error of its parts.
+struct Gather {
     pending: AtomicUsize,
     error: Mutex<Option<Error>>,
-    finish: Mutex<Option<Finish<T>>>,
-    done: Mutex<Option<Done<T>>>,
+    len: u64,
+    done: Mutex<Option<Done<u64>>>,
     image: Arc<Image>,
 }
 
-impl<T: Send + 'static> Gather<T> {
-    fn new(
-        image: &Arc<Image>,
-        parts: usize,
-        finish: impl FnOnce(Option<Error>) -> T + Send + 'static,
-        done: Done<T>,
-    ) -> Arc<Self> {
+impl Gather {
+    fn new(image: &Arc<Image>, parts: usize, len: u64, done: Done<u64>) -> Arc<Self> {
         image.inflight.start();
         Arc::new(Gather {
             pending: AtomicUsize::new(parts.max(1)),
             error: Mutex::new(None),
-            finish: Mutex::new(Some(Box::new(finish))),
+            len,
             done: Mutex::new(Some(done)),
             image: image.clone(),
         })
@@ -97,7 +90,7 @@ impl<T: Send + 'static> Gather<T> {
     /// A share of the request for one object operation: its drop counts the
     /// part as done — also when the completion code panics, which then fails
     /// the request instead of leaving it pending forever.
-    fn part(self: &Arc<Self>) -> Part<T> {
+    fn part(self: &Arc<Self>) -> Part {
         Part(self.clone())
     }
 
@@ -106,26 +99,27 @@ impl<T: Send + 'static> Gather<T> {
             return;
         }
         let err = self.error.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let finish = self.finish.lock().unwrap_or_else(|e| e.into_inner()).take();
         let done = self.done.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let (Some(finish), Some(done)) = (finish, done) {
-            let value = finish(err);
-            done(Ok(value));
+        if let Some(done) = done {
+            done(match err {
+                Some(e) => Err(e),
+                None => Ok(self.len),
+            });
         }
         self.image.inflight.finish();
     }
 }
 
-struct Part<T: Send + 'static>(Arc<Gather<T>>);
+struct Part(Arc<Gather>);
 
-impl<T: Send + 'static> std::ops::Deref for Part<T> {
-    type Target = Gather<T>;
-    fn deref(&self) -> &Gather<T> {
+impl std::ops::Deref for Part {
+    type Target = Gather;
+    fn deref(&self) -> &Gather {
         &self.0
     }
 }
 
-impl<T: Send + 'static> Drop for Part<T> {
+impl Drop for Part {
     fn drop(&mut self) {
         if std::thread::panicking() {
             self.0.fail(Error::Panic);
@@ -207,15 +201,7 @@ impl Image {
             }
             may_exist
         });
-        let gather = Gather::new(
-            self,
-            extents.len(),
-            move |err| match err {
-                Some(e) => Err(e),
-                None => Ok(len),
-            },
-            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
-        );
+        let gather = Gather::new(self, extents.len(), len, done);
         if extents.is_empty() {
             return gather.part_done();
         }
@@ -230,13 +216,14 @@ impl Image {
                 } else if reply.result < 0 {
                     g.fail(Error::remote(reply.result, "object read"));
                 } else {
-                    let d = match reply.steps.first().map(|s| &s.out) {
-                        Some(StepOutput::Data(d)) => &d[..],
-                        _ => &[],
+                    let data = match reply.steps.into_iter().next().map(|s| s.out) {
+                        Some(StepOutput::Data(d)) => d,
+                        _ => Vec::new(),
                     };
+                    let d = &data[..];
                     let mut from = 0usize;
                     // a short object reads as zeros past its end
-                    for &(boff, blen) in &e.buffer_extents {
+                    for &(boff, blen) in e.buffer_extents.iter() {
                         let (boff, blen) = (boff as usize, blen as usize);
                         let n = blen.min(d.len().saturating_sub(from));
                         if n > 0 {
@@ -247,6 +234,8 @@ impl Image {
                         }
                         from += blen;
                     }
+                    // a large reply's buffer serves the next large reply
+                    crate::rados::buffer_pool::give(data);
                 }
                 drop(g);
             });
@@ -316,7 +305,7 @@ impl Image {
                 OpStep::WriteSame { offset: e.offset, len: e.length, data: pattern.clone() }
             } else {
                 let mut piece = Vec::with_capacity(e.length as usize);
-                for &(boff, blen) in &e.buffer_extents {
+                for &(boff, blen) in e.buffer_extents.iter() {
                     piece.extend((boff..boff + blen).map(|i| pattern[(i % n) as usize]));
                 }
                 OpStep::Write { offset: e.offset, data: piece.into() }
@@ -349,15 +338,7 @@ impl Image {
                 }
             }
         }
-        let gather = Gather::new(
-            self,
-            extents.len(),
-            move |err| match err {
-                Some(e) => Err(e),
-                None => Ok(len),
-            },
-            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
-        );
+        let gather = Gather::new(self, extents.len(), len, done);
         for e in &extents {
             let name = self.data_object_name(e.object_no);
             let g = gather.part();
@@ -431,15 +412,7 @@ impl Image {
             }
             planned.push((e, action));
         }
-        let gather = Gather::new(
-            self,
-            planned.len(),
-            move |err| match err {
-                Some(e) => Err(e),
-                None => Ok(len),
-            },
-            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
-        );
+        let gather = Gather::new(self, planned.len(), len, done);
         if planned.is_empty() {
             drop(guard);
             return gather.part_done();
@@ -510,17 +483,7 @@ impl Image {
         let mut op = ObjectOperation::new();
         op.push(OpStep::CmpExt { offset: e.offset, data: cmp[..len as usize].to_vec() });
         op.push(OpStep::Write { offset: e.offset, data: data[..len as usize].to_vec().into() });
-        let result: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
-        let r2 = result.clone();
-        let gather = Gather::new(
-            self,
-            1,
-            move |err| match err.or_else(|| r2.lock().unwrap_or_else(|e| e.into_inner()).take()) {
-                Some(e) => Err(e),
-                None => Ok(len),
-            },
-            Box::new(|r: Result<Result<u64>>| done(r.and_then(|x| x))),
-        );
+        let gather = Gather::new(self, 1, len, done);
         let name = self.data_object_name(e.object_no);
         let g = gather.part();
         let object_no = e.object_no;
@@ -529,7 +492,7 @@ impl Image {
             if r <= -MAX_ERRNO {
                 let index = (-r - MAX_ERRNO) as u64;
                 let mismatch = layout.file_offset(object_no, index);
-                *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(Error::Mismatch(mismatch));
+                g.fail(Error::Mismatch(mismatch));
             } else if r < 0 {
                 g.fail(Error::remote(reply.result, "compare and write"));
             }

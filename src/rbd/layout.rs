@@ -18,7 +18,44 @@ pub struct ObjectExtent {
     pub offset: u64,
     pub length: u64,
     /// Where this piece's bytes sit in the caller's buffer: (buffer offset, length) runs.
-    pub buffer_extents: Vec<(u64, u64)>,
+    pub buffer_extents: BufferRuns,
+}
+
+/// (buffer offset, length) runs, in order. The one run of every extent of a
+/// plain layout is kept inline: no allocation per I/O.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BufferRuns {
+    One((u64, u64)),
+    Many(Vec<(u64, u64)>),
+}
+
+impl BufferRuns {
+    pub fn as_slice(&self) -> &[(u64, u64)] {
+        match self {
+            BufferRuns::One(run) => std::slice::from_ref(run),
+            BufferRuns::Many(runs) => runs,
+        }
+    }
+
+    /// Adds a run, merged into the last one when it continues it.
+    fn extend(&mut self, (off, len): (u64, u64)) {
+        match self {
+            BufferRuns::One(last) if last.0 + last.1 == off => last.1 += len,
+            BufferRuns::One(last) => *self = BufferRuns::Many(vec![*last, (off, len)]),
+            BufferRuns::Many(runs) => match runs.last_mut() {
+                Some(last) if last.0 + last.1 == off => last.1 += len,
+                _ => runs.push((off, len)),
+            },
+        }
+    }
+}
+
+impl std::ops::Deref for BufferRuns {
+    type Target = [(u64, u64)];
+
+    fn deref(&self) -> &[(u64, u64)] {
+        self.as_slice()
+    }
 }
 
 impl Layout {
@@ -69,9 +106,14 @@ impl Layout {
             match out.iter_mut().find(|e| e.object_no == object_no) {
                 Some(e) if e.offset + e.length == x_offset => {
                     e.length += len;
-                    extend_buffer(&mut e.buffer_extents, buffer);
+                    e.buffer_extents.extend(buffer);
                 }
-                _ => out.push(ObjectExtent { object_no, offset: x_offset, length: len, buffer_extents: vec![buffer] }),
+                _ => out.push(ObjectExtent {
+                    object_no,
+                    offset: x_offset,
+                    length: len,
+                    buffer_extents: BufferRuns::One(buffer),
+                }),
             }
             cur += len;
         }
@@ -90,13 +132,6 @@ impl Layout {
     }
 }
 
-fn extend_buffer(runs: &mut Vec<(u64, u64)>, (off, len): (u64, u64)) {
-    match runs.last_mut() {
-        Some(last) if last.0 + last.1 == off => last.1 += len,
-        _ => runs.push((off, len)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +146,7 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert_eq!((m[0].object_no, m[0].offset, m[0].length), (0, (4 << 20) - 100, 100));
         assert_eq!(
-            (m[1].object_no, m[1].offset, m[1].length, m[1].buffer_extents.clone()),
+            (m[1].object_no, m[1].offset, m[1].length, m[1].buffer_extents.to_vec()),
             (1, 0, 100, vec![(100, 100)])
         );
         // 64 KiB stripe unit over 4 objects of 4 MiB: 256 KiB at 100 KiB, as upstream wrote it
@@ -120,7 +155,14 @@ mod tests {
         let sizes: Vec<(u64, u64)> = m.iter().map(|e| (e.object_no, e.offset + e.length)).collect();
         assert_eq!(sizes, vec![(0, 128 << 10), (1, 100 << 10), (2, 64 << 10), (3, 64 << 10)]);
         // object 1 gets two runs of the buffer
-        assert_eq!(m[1].buffer_extents, vec![(0, 28 << 10), (220 << 10, 36 << 10)]);
+        assert_eq!(m[1].buffer_extents.as_slice(), [(0, 28 << 10), (220 << 10, 36 << 10)]);
+        // a run that continues the last one merges into it
+        let mut runs = BufferRuns::One((0, 10));
+        runs.extend((10, 5));
+        assert_eq!(runs, BufferRuns::One((0, 15)));
+        runs.extend((40, 1));
+        runs.extend((41, 2));
+        assert_eq!(runs.as_slice(), [(0, 15), (40, 3)]);
         assert_eq!(s.map((64 << 20) - 3, 3)[0].object_no, 15);
         assert_eq!(s.num_objects(64 << 20), 16);
         // the inverse mapping

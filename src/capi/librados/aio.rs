@@ -132,9 +132,9 @@ pub unsafe extern "C" fn rados_aio_flush_async(io: rados_ioctx_t, completion: ra
     entry(|| {
         let io = ioctx(io)?;
         let entry = RADOS_COMPLETIONS.get(completion)?;
-        completions::submit(&RADOS_COMPLETIONS, &entry)?;
-        let c = entry.completion.clone();
+        completions::submit(&entry)?;
         io.aio_flush_async(move |result| {
+            let c = &entry.completion;
             if c.claim() {
                 c.complete(result.map_or_else(|e| -(e.errno() as i64), |_| 0), 0);
             }

@@ -20,9 +20,9 @@ pub(crate) fn submit(
     finish: impl FnOnce(&OpReply) -> i64 + Send + 'static,
 ) -> Result<()> {
     let entry = RADOS_COMPLETIONS.get(completion)?;
-    completions::submit(&RADOS_COMPLETIONS, &entry)?;
-    let c = entry.completion.clone();
+    completions::submit(&entry)?;
     io.aio_operate(name, op, mtime, move |reply| {
+        let c = &entry.completion;
         // a cancelled completion's caller may have freed its buffers: touch nothing
         if c.claim() {
             let value = finish(&reply);

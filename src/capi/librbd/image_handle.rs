@@ -59,17 +59,19 @@ impl ImageEntry {
     /// Prepares C completion `c` for one request on this image: marks it used
     /// and, when an event socket is set, arranges that it is queued and
     /// announced after its callback ran (as upstream's `AioCompletion`).
-    /// Returns the engine completion the request completes.
-    pub(crate) fn start_aio(self: &Arc<Self>, c: rbd_completion_t) -> Result<Arc<Completion>> {
+    /// Returns the C completion, whose engine completion the request completes.
+    pub(crate) fn start_aio(self: &Arc<Self>, c: rbd_completion_t) -> Result<Arc<completions::CompletionEntry>> {
         let entry = RBD_COMPLETIONS.get(c)?;
         if self.events().target.is_some() {
-            let (image, handle) = (self.clone(), c as usize);
-            entry.completion.on_complete(move |_| image.announce(handle));
+            completions::submit_announced(&entry, self.clone())?;
+        } else {
+            completions::submit(&entry)?;
         }
-        completions::submit(&RBD_COMPLETIONS, &entry)?;
-        Ok(entry.completion.clone())
+        Ok(entry)
     }
+}
 
+impl completions::Announce for ImageEntry {
     fn announce(&self, handle: usize) {
         let target = {
             let mut events = self.events();

@@ -47,7 +47,7 @@ fn submit_on<T: Send + 'static>(
     value: impl FnOnce(T) -> i64 + Send + 'static,
 ) -> Result<c_int> {
     let completion = entry.start_aio(c)?;
-    start(&entry.image, Box::new(move |r| finish(&completion, value_of(r, value))));
+    start(&entry.image, Box::new(move |r| finish(&completion.completion, value_of(r, value))));
     Ok(0)
 }
 
@@ -120,6 +120,8 @@ fn wait_returned(lent: Option<Arc<CallerBytes>>) {
 /// The caller's buffers a read fills in place: one buffer, or the buffers of
 /// an iovec array one after the other.
 struct CallerBuffer {
+    /// The one buffer of `rbd_aio_read` (no vector to allocate), or iovecs.
+    one: Option<(CPtr<u8>, usize)>,
     parts: Vec<(CPtr<u8>, usize)>,
     /// Held while an iovec read copies: C allows iovecs that overlap, and
     /// replies arrive on several threads.
@@ -131,7 +133,7 @@ impl CallerBuffer {
     /// Each part is valid for writes of its length until the read completes
     /// (the C contract of the read functions), and the parts do not overlap.
     unsafe fn new(parts: Vec<(CPtr<u8>, usize)>) -> Arc<CallerBuffer> {
-        Arc::new(CallerBuffer { parts, copying: std::sync::Mutex::new(()) })
+        Arc::new(CallerBuffer { one: None, parts, copying: std::sync::Mutex::new(()) })
     }
 
     /// One buffer of `len` bytes; EINVAL when NULL with a length.
@@ -142,8 +144,11 @@ impl CallerBuffer {
         if buf.is_null() && len > 0 {
             return Err(Error::invalid("buf is NULL"));
         }
-        // SAFETY: per this function's contract.
-        Ok(unsafe { CallerBuffer::new(vec![(CPtr(buf as *mut u8), len)]) })
+        Ok(Arc::new(CallerBuffer {
+            one: Some((CPtr(buf as *mut u8), len)),
+            parts: Vec::new(),
+            copying: std::sync::Mutex::new(()),
+        }))
     }
 
     /// Calls `each(part pointer, bytes)` for the parts under [`offset`,
@@ -151,7 +156,11 @@ impl CallerBuffer {
     fn visit(&self, mut offset: usize, mut len: usize, mut each: impl FnMut(*mut u8, usize, usize)) {
         let _copying = (self.parts.len() > 1).then(|| self.copying.lock().unwrap_or_else(|e| e.into_inner()));
         let mut done = 0usize;
-        for &(base, size) in &self.parts {
+        let parts = match &self.one {
+            Some(one) => std::slice::from_ref(one),
+            None => &self.parts[..],
+        };
+        for &(base, size) in parts {
             if len == 0 {
                 break;
             }

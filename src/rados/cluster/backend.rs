@@ -171,6 +171,34 @@ impl ClusterBackend {
     }
 }
 
+/// The ops' codes, kept to read their outputs: inline for up to four ops
+/// (no allocation per op).
+enum OpCodes {
+    Few([u16; 4], usize),
+    Many(Vec<u16>),
+}
+
+impl OpCodes {
+    fn of(codes: impl Iterator<Item = u16> + Clone) -> OpCodes {
+        let n = codes.clone().count();
+        if n > 4 {
+            return OpCodes::Many(codes.collect());
+        }
+        let mut few = [0u16; 4];
+        for (slot, c) in few.iter_mut().zip(codes) {
+            *slot = c;
+        }
+        OpCodes::Few(few, n)
+    }
+
+    fn as_slice(&self) -> &[u16] {
+        match self {
+            OpCodes::Few(few, n) => &few[..*n],
+            OpCodes::Many(v) => v,
+        }
+    }
+}
+
 fn to_reply(codes: &[u16], r: std::result::Result<super::osd_wire::OpReplyMsg, i32>) -> OpReply {
     let mut reply = match r {
         Ok(reply) => reply,
@@ -208,9 +236,8 @@ impl Backend for ClusterBackend {
         }
         let list_snaps = steps.iter().any(|s| matches!(s.op, OpStep::ListSnaps));
         let flags = request_flags(&op);
-        let raws: Vec<RawOp> = op.steps.into_iter().map(|s| encode_step_owned(s.op, s.flags)).collect();
-        let ops = EncodedOps::new(raws);
-        let codes = ops.codes.clone();
+        let ops = EncodedOps::new(op.steps.into_iter().map(|s| encode_step_owned(s.op, s.flags)));
+        let codes = OpCodes::of(ops.codes());
         let snap = if writes {
             SNAP_HEAD
         } else if list_snaps {
@@ -227,7 +254,7 @@ impl Backend for ClusterBackend {
             snapc,
             mtime: mtime.unwrap_or_else(now),
             direct,
-            done: Box::new(move |r| on_reply(to_reply(&codes, r))),
+            done: Box::new(move |r| on_reply(to_reply(codes.as_slice(), r))),
         });
     }
 
@@ -724,4 +751,19 @@ fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_codes_keep_every_code_in_order_inline_or_not() {
+        for n in [0usize, 1, 4, 5, 9] {
+            let codes: Vec<u16> = (0..n as u16).map(|i| 0x1200 + i * 3).collect();
+            let kept = OpCodes::of(codes.iter().copied());
+            assert_eq!(kept.as_slice(), &codes[..], "{n} codes");
+            assert_eq!(matches!(kept, OpCodes::Few(..)), n <= 4);
+        }
+    }
 }

@@ -171,7 +171,7 @@ impl Connection {
         let reader_conn = conn.clone();
         std::thread::Builder::new()
             .name(format!("cephrs-{}", peer_type.as_str()))
-            .spawn(move || reader_conn.read_loop(stream, receiver, buf, dispatcher))
+            .spawn(move || reader_conn.read_loop(stream, receiver, dispatcher))
             .map_err(io("spawn reader"))?;
         Ok(conn)
     }
@@ -292,18 +292,15 @@ impl Connection {
         self: Arc<Connection>,
         mut stream: TcpStream,
         mut receiver: super::frames::FrameReceiver,
-        mut buf: Vec<u8>,
         dispatcher: Arc<dyn Dispatcher>,
     ) {
-        buf.resize(256 << 10, 0);
         let err = loop {
-            let n = match stream.read(&mut buf) {
+            match receiver.read_from(&mut stream) {
                 Ok(0) => break Error::Remote { errno: libc::ECONNRESET, context: format!("{} closed", self.peer) },
-                Ok(n) => n,
+                Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => break io("receive")(e),
-            };
-            receiver.feed(&buf[..n]);
+            }
             let mut failed = None;
             loop {
                 match receiver.next_frame() {
@@ -339,7 +336,7 @@ impl Connection {
     ) -> Result<()> {
         match frame.tag {
             tag::MESSAGE => {
-                let [header, front, middle, data] = frame.segments;
+                let super::frames::Frame { control: header, payload: [front, middle, data], .. } = frame;
                 if header.len() < HEADER2_LEN {
                     return Err(Error::Corrupt("short message header".into()));
                 }
@@ -369,5 +366,18 @@ impl Connection {
             other => return Err(Error::Corrupt(format!("unexpected frame {other} on an open session"))),
         }
         Ok(())
+    }
+}
+
+impl super::frames::Receive for TcpStream {
+    fn receive_uninit(&mut self, out: &mut [std::mem::MaybeUninit<u8>]) -> std::io::Result<usize> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the kernel writes at most out.len() bytes into `out`, which
+        // is valid for writes of that many; the count it returns is what it wrote.
+        let n = unsafe { libc::recv(self.as_raw_fd(), out.as_mut_ptr().cast(), out.len(), 0) };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(n as usize)
     }
 }

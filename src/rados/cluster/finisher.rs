@@ -10,11 +10,30 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+use super::objecter::OpDone;
+use super::osd_wire::OpReplyMsg;
+
 /// A completion to run.
 pub type Job = Box<dyn FnOnce() + Send>;
 
+/// What the queue holds: a job, or an op's reply with its callback (which
+/// then needs no closure, and no allocation, of its own).
+pub enum Work {
+    Job(Job),
+    Reply(OpDone, std::result::Result<OpReplyMsg, i32>),
+}
+
+impl Work {
+    fn run(self) {
+        match self {
+            Work::Job(job) => job(),
+            Work::Reply(done, result) => done(result),
+        }
+    }
+}
+
 struct Queue {
-    jobs: VecDeque<Job>,
+    jobs: VecDeque<Work>,
     /// The thread waits on the condition variable.
     sleeping: bool,
     /// The owner is gone: run what is queued, then end.
@@ -51,19 +70,24 @@ impl Finisher {
 
     /// Queues `job` to run after every job queued before it.
     pub fn queue(&self, job: Job) {
-        self.add(|jobs| jobs.push_back(job));
+        self.queue_work(Work::Job(job));
+    }
+
+    /// `queue` for any work.
+    pub fn queue_work(&self, work: Work) {
+        self.add(|jobs| jobs.push_back(work));
     }
 
     /// Queues all of `jobs` (emptied, its room kept for the next batch) with
     /// one lock and at most one wake-up.
-    pub fn queue_all(&self, jobs: &mut Vec<Job>) {
+    pub fn queue_all(&self, jobs: &mut Vec<Work>) {
         if !jobs.is_empty() {
             self.add(|queued| queued.extend(jobs.drain(..)));
         }
     }
 
     /// Adds jobs under the lock; wakes the thread if it sleeps.
-    fn add(&self, put: impl FnOnce(&mut VecDeque<Job>)) {
+    fn add(&self, put: impl FnOnce(&mut VecDeque<Work>)) {
         let mut q = self.shared.lock();
         put(&mut q.jobs);
         let wake = std::mem::replace(&mut q.sleeping, false);
@@ -96,8 +120,8 @@ fn run(shared: &Shared) {
         }
         std::mem::swap(&mut batch, &mut q.jobs);
         drop(q);
-        for job in batch.drain(..) {
-            job();
+        for work in batch.drain(..) {
+            work.run();
         }
         q = shared.lock();
     }
@@ -133,10 +157,16 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let first = tx.clone();
         f.queue(Box::new(move || first.send(0).unwrap()));
-        let mut batch: Vec<Job> = (1..=3)
+        let mut batch: Vec<Work> = (1..=3)
             .map(|i| {
                 let tx = tx.clone();
-                Box::new(move || tx.send(i).unwrap()) as Job
+                if i == 2 {
+                    // a reply, handed to its callback
+                    let reply = OpReplyMsg { result: i, ..OpReplyMsg::default() };
+                    let done: OpDone = Box::new(move |r| tx.send(r.map_or(-1, |m| m.result)).unwrap());
+                    return Work::Reply(done, Ok(reply));
+                }
+                Work::Job(Box::new(move || tx.send(i).unwrap()))
             })
             .collect();
         f.queue_all(&mut batch);

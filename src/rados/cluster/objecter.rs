@@ -153,7 +153,7 @@ struct State {
 /// their buffer moved, not copied).
 const DEFERRED_SEND_MAX_DATA: usize = 64 << 10;
 
-use super::finisher::{Finisher, Job};
+use super::finisher::{Finisher, Job, Work};
 
 /// The OSD side of the cluster client.
 pub struct Objecter {
@@ -271,7 +271,7 @@ impl Objecter {
 
     /// `finish`, but on a reader thread with the other replies of its read
     /// (handed over in `read_done`).
-    fn finish_after_read(&self, job: Job) {
+    fn finish_after_read(&self, job: Work) {
         let mut job = Some(job);
         READ_BATCH.with(|b| {
             let mut b = b.borrow_mut();
@@ -280,7 +280,7 @@ impl Objecter {
             }
         });
         if let Some(job) = job {
-            self.finish(job);
+            self.finisher.queue_work(job);
         }
     }
 
@@ -309,8 +309,7 @@ impl Objecter {
         if req.direct {
             (req.done)(result);
         } else {
-            let done = req.done;
-            self.finish_after_read(Box::new(move || done(result)));
+            self.finish_after_read(Work::Reply(req.done, result));
         }
     }
 
@@ -357,9 +356,11 @@ impl Objecter {
         st.defer_sends = true;
         let failed = self.route(&mut st, tid);
         st.defer_sends = false;
-        let flush = std::mem::take(&mut st.to_flush);
+        // one op goes to one connection: the list keeps its room for the next submit
+        let flush: Vec<_> = if st.to_flush.len() > 1 { std::mem::take(&mut st.to_flush) } else { Vec::new() };
+        let first = st.to_flush.pop();
         drop(st);
-        for conn in flush {
+        for conn in first.into_iter().chain(flush) {
             if let Err(e) = conn.flush() {
                 trace!("send to {}: {e}", conn.peer);
             }
@@ -652,11 +653,11 @@ impl Objecter {
         drop(st);
         if reply.result < 0 {
             trace!(
-                "op {} on {:?}: {} (ops {:x?}, rvals {:?})",
+                "op {} on {:?}: {} ({} ops, rvals {:?})",
                 m.tid,
                 String::from_utf8_lossy(&op.req.target.name),
                 reply.result,
-                op.req.ops.codes,
+                op.req.ops.count,
                 reply.rvals
             );
         }
@@ -1041,7 +1042,7 @@ impl OsdMapSink for Objecter {
 struct ReadBatch {
     /// Between a read's first message and its `read_done`.
     open: bool,
-    jobs: Vec<Job>,
+    jobs: Vec<Work>,
 }
 
 thread_local! {

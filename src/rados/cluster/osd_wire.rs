@@ -436,29 +436,35 @@ pub struct EncodedOps {
     pub count: u16,
     pub headers: Vec<u8>,
     pub data: Payload,
-    /// Each op's code, to read its output.
-    pub codes: Vec<u16>,
 }
 
 impl EncodedOps {
-    pub fn new(ops: Vec<RawOp>) -> EncodedOps {
-        let mut e = EncodedOps {
-            count: ops.len() as u16,
-            headers: Vec::with_capacity(ops.len() * OSD_OP_LEN),
-            data: Payload::default(),
-            codes: Vec::with_capacity(ops.len()),
-        };
-        let carrying = ops.iter().filter(|o| !o.indata.is_empty()).count();
+    /// Each op's code (to read its output), from its encoded record.
+    pub fn codes(&self) -> impl Iterator<Item = u16> + Clone + '_ {
+        self.headers.chunks_exact(OSD_OP_LEN).map(|h| u16::from_le_bytes([h[0], h[1]]))
+    }
+
+    pub fn new(ops: impl IntoIterator<Item = RawOp>) -> EncodedOps {
+        let ops = ops.into_iter();
+        let n = ops.size_hint().0;
+        let mut e = EncodedOps { count: 0, headers: Vec::with_capacity(n * OSD_OP_LEN), data: Payload::default() };
+        // the only payload becomes the data segment as it is; several are joined
+        let mut carrying = 0;
         let mut joined = Vec::new();
         for mut op in ops {
             op.encode_header(&mut e.headers);
-            if carrying == 1 && !op.indata.is_empty() {
-                // the only payload becomes the data segment as it is
-                e.data = std::mem::take(&mut op.indata);
-            } else {
-                joined.extend_from_slice(&op.indata);
+            if !op.indata.is_empty() {
+                carrying += 1;
+                if carrying == 1 {
+                    e.data = std::mem::take(&mut op.indata);
+                } else {
+                    if carrying == 2 {
+                        joined.extend_from_slice(&std::mem::take(&mut e.data));
+                    }
+                    joined.extend_from_slice(&op.indata);
+                }
             }
-            e.codes.push(op.code);
+            e.count += 1;
         }
         if carrying > 1 {
             e.data = joined.into();
@@ -529,11 +535,11 @@ pub fn decode_osd_op_reply(version: u16, front: &[u8], mut data: Vec<u8>) -> Res
     d.take(12)?; // bad replay version
     let epoch = d.u32()?;
     let n = d.count(OSD_OP_LEN)?;
-    let mut lens = Vec::with_capacity(n);
-    for _ in 0..n {
-        let raw = d.take(OSD_OP_LEN)?;
-        lens.push(u32::from_le_bytes(raw[34..38].try_into().expect("4 bytes")) as usize);
-    }
+    // each op's output length, read in place from its ceph_osd_op record
+    let op_records = d.take(n * OSD_OP_LEN)?;
+    let lens = op_records
+        .chunks_exact(OSD_OP_LEN)
+        .map(|raw| u32::from_le_bytes(raw[34..38].try_into().expect("4 bytes")) as usize);
     let retry_attempt = d.i32()?;
     let rvals = (0..n).map(|_| d.i32()).collect::<Result<Vec<i32>>>()?;
     let mut user_version = 0;
@@ -552,12 +558,13 @@ pub fn decode_osd_op_reply(version: u16, front: &[u8], mut data: Vec<u8>) -> Res
             Ok(Some((pool, key)))
         })?;
     }
-    if lens.iter().sum::<usize>() != data.len() {
-        return Err(Error::Corrupt(format!("osd reply: {} data bytes for ops of {lens:?}", data.len())));
+    let total: usize = lens.clone().sum();
+    if total != data.len() {
+        return Err(Error::Corrupt(format!("osd reply: {} data bytes for ops of {total}", data.len())));
     }
     let mut outdata = Vec::with_capacity(n);
     let mut end = data.len();
-    for l in lens.iter().skip(1).rev() {
+    for l in lens.skip(1).rev() {
         end -= l;
         outdata.push(data.split_off(end));
     }
@@ -812,7 +819,7 @@ mod tests {
         let ops = EncodedOps::new(vec![encode_step(&OpStep::WriteFull { data: b"hello".to_vec() }, 0)]);
         let f = encode_osd_op(&h, &ops);
         assert_eq!(ops.data, b"hello");
-        assert_eq!(ops.codes, vec![code::WRITEFULL]);
+        assert_eq!(ops.codes().collect::<Vec<_>>(), vec![code::WRITEFULL]);
         let mut d = Decoder::new(&f);
         assert_eq!(decode_spg(&mut d).unwrap(), (PgId { pool: 3, seed: 5 }, -1));
         assert_eq!(d.u32().unwrap(), 0xdead_beef);
