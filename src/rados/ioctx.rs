@@ -151,11 +151,11 @@ impl IoCtx {
         ObjectTarget { locator: self.locator(), name: name.to_vec() }
     }
 
-    fn request(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> OpRequest {
+    fn request(&self, name: Vec<u8>, op: ObjectOperation, mtime: Option<(i64, u32)>) -> OpRequest {
         let s = self.settings();
         let target = ObjectTarget {
             locator: ObjectLocator { pool: self.pool.id, namespace: s.namespace.clone(), key: s.locator_key.clone() },
-            name: name.to_vec(),
+            name,
         };
         OpRequest {
             target,
@@ -175,7 +175,7 @@ impl IoCtx {
 
     /// As `operate`, with an explicit modification time for writes.
     pub fn operate_at(&self, name: &[u8], op: ObjectOperation, mtime: Option<(i64, u32)>) -> OpReply {
-        let mut req = self.request(name, op, mtime);
+        let mut req = self.request(name.to_vec(), op, mtime);
         let slot = Arc::new((Mutex::new(None::<OpReply>), std::sync::Condvar::new()));
         let s2 = slot.clone();
         req.on_reply = Box::new(move |reply| {
@@ -199,6 +199,17 @@ impl IoCtx {
     pub fn aio_operate(
         self: &Arc<Self>,
         name: &[u8],
+        op: ObjectOperation,
+        mtime: Option<(i64, u32)>,
+        on_reply: impl FnOnce(OpReply) + Send + 'static,
+    ) {
+        self.aio_operate_named(name.to_vec(), op, mtime, on_reply)
+    }
+
+    /// `aio_operate` on an object name the caller gives away (no copy of it).
+    pub fn aio_operate_named(
+        self: &Arc<Self>,
+        name: Vec<u8>,
         op: ObjectOperation,
         mtime: Option<(i64, u32)>,
         on_reply: impl FnOnce(OpReply) + Send + 'static,

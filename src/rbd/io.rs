@@ -209,7 +209,7 @@ impl Image {
             let name = self.data_object_name(e.object_no);
             let op = ObjectOperation::single(OpStep::Read { offset: e.offset, len: e.length });
             let (g, buf) = (gather.part(), buffer.clone());
-            self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
+            self.data_io.aio_operate_named(name.into_bytes(), op, None, move |reply| {
                 if reply.result == -libc::ENOENT {
                     // a missing object reads as zeros
                     zero_extents(&*buf, &e.buffer_extents);
@@ -342,12 +342,17 @@ impl Image {
         for e in &extents {
             let name = self.data_object_name(e.object_no);
             let g = gather.part();
-            self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step_for(e)), None, move |reply| {
-                if reply.result < 0 {
-                    g.fail(Error::remote(reply.result, "object write"));
-                }
-                drop(g);
-            });
+            self.data_io.aio_operate_named(
+                name.into_bytes(),
+                ObjectOperation::single(step_for(e)),
+                None,
+                move |reply| {
+                    if reply.result < 0 {
+                        g.fail(Error::remote(reply.result, "object write"));
+                    }
+                    drop(g);
+                },
+            );
         }
         // the data now belongs to the object operations alone
         drop(step_for);
@@ -425,7 +430,7 @@ impl Image {
             };
             let (g, image) = (gather.part(), self.clone());
             let name = self.data_object_name(e.object_no);
-            self.data_io.aio_operate(name.as_bytes(), ObjectOperation::single(step), None, move |reply| {
+            self.data_io.aio_operate_named(name.into_bytes(), ObjectOperation::single(step), None, move |reply| {
                 if reply.result < 0 && reply.result != -libc::ENOENT {
                     g.fail(Error::remote(reply.result, "object discard"));
                 } else if action == DiscardAction::Remove {
@@ -487,7 +492,7 @@ impl Image {
         let name = self.data_object_name(e.object_no);
         let g = gather.part();
         let object_no = e.object_no;
-        self.data_io.aio_operate(name.as_bytes(), op, None, move |reply| {
+        self.data_io.aio_operate_named(name.into_bytes(), op, None, move |reply| {
             let r = i64::from(reply.result);
             if r <= -MAX_ERRNO {
                 let index = (-r - MAX_ERRNO) as u64;

@@ -12,10 +12,10 @@ use super::handshake::{Credentials, CON_MODE_CRC, CON_MODE_SECURE};
 use super::json::Json;
 use super::mgr_session::MgrSession;
 use super::monclient::{parse_mon_host, MonClient};
-use super::objecter::{now, Objecter, OsdRequest};
+use super::objecter::{now, Objecter, OpDone, OsdRequest};
 use super::osd_wire::{
     code, decode_pgnls, decode_step_output, encode_step, encode_step_owned, flag, request_flags, EncodedOps, HObject,
-    RawOp,
+    OpCodes, RawOp,
 };
 use super::osdmap::{PgId, Pool};
 use crate::config::{Config, EntityType};
@@ -25,7 +25,7 @@ use crate::rados::backend::{
     PoolSnap, WatchHandler,
 };
 use crate::rados::object::{ClusterStats, ObjectTarget, PoolStats, WatcherInfo, SNAP_DIR, SNAP_HEAD};
-use crate::rados::op::{OpReply, OpStep, StepOutput, StepResult};
+use crate::rados::op::{OpReply, OpStep, StepOutput};
 
 /// `pg_pool_t` flags.
 const FLAG_SELFMANAGED_SNAPS: u64 = 1 << 13;
@@ -171,56 +171,6 @@ impl ClusterBackend {
     }
 }
 
-/// The ops' codes, kept to read their outputs: inline for up to four ops
-/// (no allocation per op).
-enum OpCodes {
-    Few([u16; 4], usize),
-    Many(Vec<u16>),
-}
-
-impl OpCodes {
-    fn of(codes: impl Iterator<Item = u16> + Clone) -> OpCodes {
-        let n = codes.clone().count();
-        if n > 4 {
-            return OpCodes::Many(codes.collect());
-        }
-        let mut few = [0u16; 4];
-        for (slot, c) in few.iter_mut().zip(codes) {
-            *slot = c;
-        }
-        OpCodes::Few(few, n)
-    }
-
-    fn as_slice(&self) -> &[u16] {
-        match self {
-            OpCodes::Few(few, n) => &few[..*n],
-            OpCodes::Many(v) => v,
-        }
-    }
-}
-
-fn to_reply(codes: &[u16], r: std::result::Result<super::osd_wire::OpReplyMsg, i32>) -> OpReply {
-    let mut reply = match r {
-        Ok(reply) => reply,
-        Err(errno) => return OpReply::failed(errno, codes.len()),
-    };
-    let mut steps = Vec::with_capacity(codes.len());
-    let mut outdata = std::mem::take(&mut reply.outdata).into_iter();
-    for (i, c) in codes.iter().enumerate() {
-        let rval = reply.rvals.get(i).copied().unwrap_or(0);
-        let out = match outdata.next() {
-            Some(data) if rval >= 0 && !data.is_empty() => match decode_step_output(*c, data) {
-                Ok(o) => o,
-                Err(_) if reply.result < 0 => StepOutput::None,
-                Err(_) => return OpReply::failed(libc::EIO, codes.len()),
-            },
-            _ => StepOutput::None,
-        };
-        steps.push(StepResult { rval, out });
-    }
-    OpReply { result: reply.result, version: reply.user_version, steps }
-}
-
 impl Backend for ClusterBackend {
     fn submit(&self, req: OpRequest) {
         let OpRequest { target, op, read_snap, snapc, mtime, on_reply, direct } = req;
@@ -254,7 +204,7 @@ impl Backend for ClusterBackend {
             snapc,
             mtime: mtime.unwrap_or_else(now),
             direct,
-            done: Box::new(move |r| on_reply(to_reply(codes.as_slice(), r))),
+            done: OpDone::Steps(on_reply, codes),
         });
     }
 
@@ -751,19 +701,4 @@ fn quote(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn op_codes_keep_every_code_in_order_inline_or_not() {
-        for n in [0usize, 1, 4, 5, 9] {
-            let codes: Vec<u16> = (0..n as u16).map(|i| 0x1200 + i * 3).collect();
-            let kept = OpCodes::of(codes.iter().copied());
-            assert_eq!(kept.as_slice(), &codes[..], "{n} codes");
-            assert_eq!(matches!(kept, OpCodes::Few(..)), n <= 4);
-        }
-    }
 }

@@ -27,7 +27,7 @@ impl Work {
     fn run(self) {
         match self {
             Work::Job(job) => job(),
-            Work::Reply(done, result) => done(result),
+            Work::Reply(done, result) => done.call(result),
         }
     }
 }
@@ -163,7 +163,7 @@ mod tests {
                 if i == 2 {
                     // a reply, handed to its callback
                     let reply = OpReplyMsg { result: i, ..OpReplyMsg::default() };
-                    let done: OpDone = Box::new(move |r| tx.send(r.map_or(-1, |m| m.result)).unwrap());
+                    let done = OpDone::Raw(Box::new(move |r| tx.send(r.map_or(-1, |m| m.result)).unwrap()));
                     return Work::Reply(done, Ok(reply));
                 }
                 Work::Job(Box::new(move || tx.send(i).unwrap()))

@@ -570,7 +570,10 @@ impl FrameReceiver {
                             Some(data) if i == 3 => frame.payload[2] = data,
                             other => {
                                 direct = other;
-                                frame.payload[i - 1] = rest[at..at + lens[i]].to_vec();
+                                let segment = &rest[at..at + lens[i]];
+                                // (a read's data: a recycled buffer, given back after its copy)
+                                frame.payload[i - 1] =
+                                    if i == 3 { crate::rados::buffer_pool::copy_of(segment) } else { segment.to_vec() };
                                 at += lens[i];
                             }
                         }

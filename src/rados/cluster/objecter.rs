@@ -20,19 +20,33 @@ use super::connection::{ClientIdentity, Connection, Dispatcher, Message, CLIENT_
 use super::json::Json;
 use super::monclient::{msg as mon_msg, MonClient, OsdMapSink};
 use super::osd_wire::{
-    backoff_op, decode_osd_op_reply, encode_osd_op, flag, msg, watch_event, Backoff, EncodedOps, OpHeader, OpReplyMsg,
-    RawOp, WatchNotify,
+    backoff_op, decode_osd_op_reply, encode_osd_op, flag, msg, to_reply, watch_event, Backoff, EncodedOps, OpCodes,
+    OpHeader, OpReplyMsg, RawOp, WatchNotify,
 };
 use super::osdmap::{MapMessage, OsdMap, PgId};
 use super::osdmap_incremental::Incremental;
 use crate::config::EntityType;
 use crate::denc::EntityAddr;
 use crate::error::{Error, Result};
-use crate::rados::backend::WatchHandler;
+use crate::rados::backend::{ReplyCallback, WatchHandler};
 use crate::rados::object::{ObjectTarget, SnapContext, SNAP_HEAD};
 
-/// How a finished op reports: the decoded reply, or the errno that ended it.
-pub type OpDone = Box<dyn FnOnce(std::result::Result<OpReplyMsg, i32>) + Send>;
+/// How a finished op reports (the decoded reply, or the errno that ended
+/// it): a closure, or a RADOS reply callback with the ops' codes to read the
+/// reply by (the backend's ops, which then need no closure of their own).
+pub enum OpDone {
+    Raw(Box<dyn FnOnce(std::result::Result<OpReplyMsg, i32>) + Send>),
+    Steps(ReplyCallback, OpCodes),
+}
+
+impl OpDone {
+    pub fn call(self, result: std::result::Result<OpReplyMsg, i32>) {
+        match self {
+            OpDone::Raw(done) => done(result),
+            OpDone::Steps(on_reply, codes) => on_reply(to_reply(codes.as_slice(), result)),
+        }
+    }
+}
 
 /// How a notify reports: its return code and the encoded replies.
 pub type NotifyDone = Box<dyn FnOnce(i32, Vec<u8>) + Send>;
@@ -307,7 +321,7 @@ impl Objecter {
             crate::rados::buffer_pool::give(data);
         }
         if req.direct {
-            (req.done)(result);
+            req.done.call(result);
         } else {
             self.finish_after_read(Work::Reply(req.done, result));
         }
@@ -329,9 +343,9 @@ impl Objecter {
             raw,
             flags,
             pg_seed,
-            Box::new(move |r| {
+            OpDone::Raw(Box::new(move |r| {
                 let _ = tx.send(r);
-            }),
+            })),
         ));
         let r = match wait {
             Some(t) => rx.recv_timeout(t).map_err(|_| Error::TimedOut("osd op".into()))?,
@@ -346,7 +360,7 @@ impl Objecter {
         if st.shutdown {
             drop(st);
             let done = req.into_done();
-            self.finish(Box::new(move || done(Err(-libc::ENOTCONN))));
+            self.finish(Box::new(move || done.call(Err(-libc::ENOTCONN))));
             return 0;
         }
         let tid = st.next_tid;
@@ -367,7 +381,7 @@ impl Objecter {
         }
         if let Some((req, errno)) = failed {
             let done = req.into_done();
-            self.finish(Box::new(move || done(Err(errno))));
+            self.finish(Box::new(move || done.call(Err(errno))));
         }
         tid
     }
@@ -889,7 +903,7 @@ impl Objecter {
             RawOp::notify(id, payload, timeout_secs),
             flag::READ,
             None,
-            Box::new(move |r| {
+            OpDone::Raw(Box::new(move |r| {
                 let result = match r {
                     Ok(reply) => reply.result,
                     Err(errno) => errno,
@@ -897,7 +911,7 @@ impl Objecter {
                 if let Some(o) = me.upgrade() {
                     o.notify_progress(id, Some(result), None);
                 }
-            }),
+            })),
         ));
     }
 
@@ -981,7 +995,7 @@ impl Objecter {
             tids.into_iter().filter_map(|t| st.ops.remove(&t)).map(|op| op.req.into_done()).collect()
         };
         for done in expired {
-            self.finish(Box::new(move || done(Err(-libc::ETIMEDOUT))));
+            self.finish(Box::new(move || done.call(Err(-libc::ETIMEDOUT))));
         }
     }
 
@@ -1021,7 +1035,7 @@ impl Objecter {
             }
         }
         for (_, op) in ops {
-            (op.req.into_done())(Err(-libc::ENOTCONN));
+            op.req.into_done().call(Err(-libc::ENOTCONN));
         }
         self.map_changed.notify_all();
     }

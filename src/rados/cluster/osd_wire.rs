@@ -9,7 +9,7 @@ use super::osdmap::PgId;
 use crate::denc::{encode_versioned, put_bytes, Decode, Decoder, Encode, EntityAddr, EntityNameT};
 use crate::error::{Error, Result};
 use crate::rados::object::{CloneInfo, ObjectTarget, SnapContext, SnapSet, WatcherInfo};
-use crate::rados::op::{step_flags, CmpMode, ObjectOperation, OpStep, StepOutput};
+use crate::rados::op::{step_flags, CmpMode, ObjectOperation, OpReply, OpStep, StepOutput, StepResult};
 use crate::rados::payload::Payload;
 
 /// Message types of the OSD protocol.
@@ -756,6 +756,58 @@ impl WatchNotify {
     }
 }
 
+/// The ops' codes, kept to read their outputs: inline for up to four ops
+/// (no allocation per op).
+pub enum OpCodes {
+    Few([u16; 4], usize),
+    Many(Vec<u16>),
+}
+
+impl OpCodes {
+    pub fn of(codes: impl Iterator<Item = u16> + Clone) -> OpCodes {
+        let n = codes.clone().count();
+        if n > 4 {
+            return OpCodes::Many(codes.collect());
+        }
+        let mut few = [0u16; 4];
+        for (slot, c) in few.iter_mut().zip(codes) {
+            *slot = c;
+        }
+        OpCodes::Few(few, n)
+    }
+
+    pub fn as_slice(&self) -> &[u16] {
+        match self {
+            OpCodes::Few(few, n) => &few[..*n],
+            OpCodes::Many(v) => v,
+        }
+    }
+}
+
+/// An op's outcome as the RADOS API reports it: each op's return code and
+/// output, read by its code.
+pub fn to_reply(codes: &[u16], r: std::result::Result<OpReplyMsg, i32>) -> OpReply {
+    let mut reply = match r {
+        Ok(reply) => reply,
+        Err(errno) => return OpReply::failed(errno, codes.len()),
+    };
+    let mut steps = Vec::with_capacity(codes.len());
+    let mut outdata = std::mem::take(&mut reply.outdata).into_iter();
+    for (i, c) in codes.iter().enumerate() {
+        let rval = reply.rvals.get(i).copied().unwrap_or(0);
+        let out = match outdata.next() {
+            Some(data) if rval >= 0 && !data.is_empty() => match decode_step_output(*c, data) {
+                Ok(o) => o,
+                Err(_) if reply.result < 0 => StepOutput::None,
+                Err(_) => return OpReply::failed(libc::EIO, codes.len()),
+            },
+            _ => StepOutput::None,
+        };
+        steps.push(StepResult { rval, out });
+    }
+    OpReply { result: reply.result, version: reply.user_version, steps }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -964,5 +1016,15 @@ mod tests {
             end: HObject { max: true, ..h },
         };
         assert_eq!(Backoff::decode(&bo.encode()).unwrap(), bo);
+    }
+
+    #[test]
+    fn op_codes_keep_every_code_in_order_inline_or_not() {
+        for n in [0usize, 1, 4, 5, 9] {
+            let codes: Vec<u16> = (0..n as u16).map(|i| 0x1200 + i * 3).collect();
+            let kept = OpCodes::of(codes.iter().copied());
+            assert_eq!(kept.as_slice(), &codes[..], "{n} codes");
+            assert_eq!(matches!(kept, OpCodes::Few(..)), n <= 4);
+        }
     }
 }
