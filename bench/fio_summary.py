@@ -3,7 +3,8 @@
 IOPS, mean and p99 latency, client CPU per IO (user+sys of the fio process,
 from /usr/bin/time, over the IOs done), and the ratio of the second target's
 IOPS and CPU per IO to the first's, then each round's IOPS and CPU per IO;
-with a third /usr/bin/time field (%M) also the peak RSS, and with TARGET-JOB-ROUND.threads files the most threads seen.
+with a third /usr/bin/time field (%M) also the peak RSS, and with
+TARGET-JOB-ROUND.threads files the most threads seen.
 
 usage: fio_summary.py DIR ROUNDS TARGET_A LABEL_A TARGET_B LABEL_B
 (DIR holds TARGET-JOB-ROUND.json and .time files.)
@@ -45,10 +46,9 @@ def main():
     print(f"  {'job':<20} {'target':<32} {'IOPS':>9} {'mean us':>9} {'p99 us':>9} {'CPU us/IO':>10}"
           f" {'RSS MiB':>8} {'threads':>8}")
     for job in jobs:
-        avg = {}
-        for t in (a, b):
-            runs = [one(f"{d}/{t}-{job}-{r}.json", f"{d}/{t}-{job}-{r}.time") for r in range(1, rounds + 1)]
-            avg[t] = {k: sum(x[k] for x in runs) / len(runs) for k in runs[0]}
+        runs = {t: [one(f"{d}/{t}-{job}-{r}.json", f"{d}/{t}-{job}-{r}.time") for r in range(1, rounds + 1)]
+                for t in (a, b)}
+        avg = {t: {k: sum(x[k] for x in runs[t]) / rounds for k in runs[t][0]} for t in (a, b)}
         for t, label in ((a, label_a), (b, label_b)):
             v = avg[t]
             extra = f" {v['rss']:>8.0f} {v['threads']:>8.0f}" if v["rss"] else ""
@@ -57,8 +57,7 @@ def main():
               f" {'':>9} {'':>9} {100 * avg[b]['cpu'] / avg[a]['cpu']:>9.0f}%")
         if rounds > 1:
             for t in (a, b):
-                runs = [one(f"{d}/{t}-{job}-{r}.json", f"{d}/{t}-{job}-{r}.time") for r in range(1, rounds + 1)]
-                each = ", ".join(f"{x['iops']:.0f} IOPS {x['cpu']:.1f} us" for x in runs)
+                each = ", ".join(f"{x['iops']:.0f} IOPS {x['cpu']:.1f} us" for x in runs[t])
                 print(f"  {job:<20} {'  rounds ' + t:<32} {each}")
 
 

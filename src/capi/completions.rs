@@ -1,7 +1,7 @@
 //! C completion handles (`rados_completion_t`, `rbd_completion_t`) over the
 //! engine's `Completion`.
 //!
-//! The C callbacks run as completion hooks, on the completing library thread,
+//! The C callbacks run as the completion's observer, on the completing library thread,
 //! with no lock held, and receive the handle and the caller's argument. As with
 //! upstream's reference counting, releasing a submitted completion that has not
 //! finished its callbacks keeps the handle alive until they have run.

@@ -103,15 +103,11 @@ pub fn copy_of(data: &[u8]) -> Vec<u8> {
 /// Writes at least this large are checksummed as they are copied.
 const CHECKED_MIN: usize = 64 << 10;
 
-/// A write payload holding a copy of `data` (from the pool when large); with
-/// `with_crc` a large one carries its crc32c, computed in the same pass over
-/// memory as the copy (`checked_copy`), for a backend whose frames carry it.
-pub fn payload_of(data: &[u8], with_crc: bool) -> Payload {
-    gathered_payload_of(&[data], with_crc)
-}
-
-/// `payload_of` the concatenation of `pieces` (an iovec's buffers).
-pub fn gathered_payload_of(pieces: &[&[u8]], with_crc: bool) -> Payload {
+/// A write payload holding a copy of `pieces`, one after the other (a
+/// buffer, or an iovec's), from the pool when large; with `with_crc` a large
+/// one carries its crc32c, computed in the same pass over memory as the copy
+/// (`checked_copy`), for a backend whose frames carry it.
+pub fn payload_of(pieces: &[&[u8]], with_crc: bool) -> Payload {
     let len = pieces.iter().map(|p| p.len()).sum();
     let mut bytes = take(len);
     if len < CHECKED_MIN || !with_crc {
@@ -161,13 +157,13 @@ mod tests {
     #[test]
     fn large_payloads_carry_the_crc_of_their_bytes() {
         let data: Vec<u8> = (0..(1 << 20) + 12345).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        let p = payload_of(&data, true);
-        assert_eq!((&*payload_of(&data, false), payload_of(&data, false).known_crc32c()), (&data[..], None));
+        let p = payload_of(&[&data], true);
+        assert_eq!((&*payload_of(&[&data], false), payload_of(&[&data], false).known_crc32c()), (&data[..], None));
         assert_eq!(&*p, &data[..]);
         assert_eq!(p.known_crc32c(), Some(crate::denc::bit_vector::crc32c(u32::MAX, &data)));
-        let small = payload_of(&data[..1000], true);
+        let small = payload_of(&[&data[..1000]], true);
         assert_eq!((&*small, small.known_crc32c()), (&data[..1000], None));
-        let gathered = gathered_payload_of(&[&data[..5], &data[5..70_000], &data[70_000..]], true);
+        let gathered = payload_of(&[&data[..5], &data[5..70_000], &data[70_000..]], true);
         assert_eq!((&*gathered, gathered.known_crc32c()), (&data[..], p.known_crc32c()));
     }
 }

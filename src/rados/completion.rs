@@ -1,18 +1,17 @@
 //! Completions of asynchronous operations, shared by librados and librbd.
 //!
 //! A completion becomes complete once, with a return value (and an object
-//! version for RADOS ops). Hooks registered before submission then run in
-//! order on the completing thread with no lock held — the C callback is one of
-//! them — and waiters are woken twice: at completion, and when the hooks are done.
+//! version for RADOS ops). Its observer (the C handle: callbacks, event
+//! announcement, deferred release) then runs on the completing thread with no
+//! lock held, and waiters are woken twice: at completion, and when the
+//! observer is done.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard, Weak};
 
-type Hook = Box<dyn FnOnce(i64) + Send>;
-
-/// The owner of a completion, told first when it completes (before the
-/// hooks): how the C handle runs its callbacks without allocating a hook per
-/// operation. Held weakly: the owner holds the completion.
+/// The owner of a completion, told when it completes: how the C handle runs
+/// its callbacks without an allocation per operation. Held weakly: the owner
+/// holds the completion.
 pub trait CompletionObserver: Send + Sync {
     fn completed(&self, result: i64);
 }
@@ -22,8 +21,8 @@ struct State {
     result: Option<(i64, u64)>,
     /// Someone has taken the right to complete (the reply, or a cancel).
     claimed: bool,
-    hooks_done: bool,
-    hooks: Vec<Hook>,
+    /// The observer has run (or there was none).
+    callbacks_done: bool,
     observer: Option<Weak<dyn CompletionObserver>>,
     /// Threads blocked in a wait (a notify costs a syscall even with none).
     waiters: usize,
@@ -52,20 +51,8 @@ impl Completion {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `hook(result)` when the completion completes (at once if it already did).
-    pub fn on_complete(&self, hook: impl FnOnce(i64) + Send + 'static) {
-        let mut state = self.lock();
-        match state.result {
-            Some((r, _)) if state.hooks_done => {
-                drop(state);
-                hook(r);
-            }
-            _ => state.hooks.push(Box::new(hook)),
-        }
-    }
-
-    /// Sets the observer told first when this completes (replacing any
-    /// earlier one). Set it before the operation starts: one set after
+    /// Sets the observer told when this completes (replacing any earlier
+    /// one). Set it before the operation starts: one set after
     /// completion is not called.
     pub fn observe(&self, observer: Weak<dyn CompletionObserver>) {
         self.lock().observer = Some(observer);
@@ -84,40 +71,24 @@ impl Completion {
     /// Completes with `result` (negative errno on failure) and object `version`.
     /// Later calls are ignored.
     pub fn complete(&self, result: i64, version: u64) {
-        let hooks = {
+        let (observer, waiting) = {
             let mut state = self.lock();
             if state.result.is_some() {
                 return;
             }
             state.result = Some((result, version));
-            (std::mem::take(&mut state.hooks), state.observer.take(), state.waiters > 0)
+            (state.observer.take(), state.waiters > 0)
         };
-        let (hooks, observer, waiting) = hooks;
         if waiting {
             self.changed.notify_all();
         }
         if let Some(observer) = observer.and_then(|o| o.upgrade()) {
-            // as a hook: a panic must not take the completing thread down
+            // a panicking callback must not take the completing thread down
             let _ = catch_unwind(AssertUnwindSafe(|| observer.completed(result)));
-        }
-        let run = |hooks: Vec<Hook>| {
-            for hook in hooks {
-                // a panicking hook must not take the completing thread down
-                let _ = catch_unwind(AssertUnwindSafe(|| hook(result)));
-            }
-        };
-        run(hooks);
-        // hooks registered while the others ran
-        loop {
-            let more = std::mem::take(&mut self.lock().hooks);
-            if more.is_empty() {
-                break;
-            }
-            run(more);
         }
         let waiting = {
             let mut state = self.lock();
-            state.hooks_done = true;
+            state.callbacks_done = true;
             state.waiters > 0
         };
         if waiting {
@@ -140,7 +111,7 @@ impl Completion {
 
     /// True once a result is set and every hook has run.
     pub fn is_complete_and_callbacks_done(&self) -> bool {
-        self.lock().hooks_done
+        self.lock().callbacks_done
     }
 
     /// Blocks until complete; returns the result.
@@ -158,7 +129,7 @@ impl Completion {
     pub fn wait_callbacks_done(&self) -> i64 {
         let mut state = self.lock();
         loop {
-            if let (Some((r, _)), true) = (state.result, state.hooks_done) {
+            if let (Some((r, _)), true) = (state.result, state.callbacks_done) {
                 return r;
             }
             state = self.wait_changed(state);
@@ -182,29 +153,38 @@ mod tests {
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::sync::Arc;
 
+    /// Adds `11 * result` to its cell each time it is told.
+    struct Tally(AtomicI64);
+
+    impl CompletionObserver for Tally {
+        fn completed(&self, result: i64) {
+            self.0.fetch_add(result * 11, Ordering::SeqCst);
+        }
+    }
+
     #[test]
-    fn hooks_run_once_in_order_then_waiters_wake() {
+    fn the_observer_runs_once_then_waiters_wake() {
         let c = Arc::new(Completion::new());
-        let seen = Arc::new(AtomicI64::new(0));
-        let s = seen.clone();
-        c.on_complete(move |r| s.store(r * 10, Ordering::SeqCst));
-        let s = seen.clone();
-        c.on_complete(move |r| {
-            s.fetch_add(r, Ordering::SeqCst);
-        });
+        let tally = Arc::new(Tally(AtomicI64::new(0)));
+        c.observe(Arc::downgrade(&tally) as Weak<dyn CompletionObserver>);
         assert_eq!(c.return_value(), 0);
         let waiter = {
-            let c = c.clone();
-            std::thread::spawn(move || c.wait_callbacks_done())
+            let (c, tally) = (c.clone(), tally.clone());
+            std::thread::spawn(move || (c.wait_callbacks_done(), tally.0.load(Ordering::SeqCst)))
         };
         c.complete(-5, 7);
         c.complete(1, 1);
-        assert_eq!(waiter.join().unwrap(), -5);
-        assert_eq!(seen.load(Ordering::SeqCst), -55);
+        assert_eq!(waiter.join().unwrap(), (-5, -55), "the waiter wakes after the observer ran");
+        assert_eq!(tally.0.load(Ordering::SeqCst), -55, "told once");
         assert_eq!((c.return_value(), c.version()), (-5, 7));
         assert!(c.is_complete_and_callbacks_done());
-        let s = seen.clone();
-        c.on_complete(move |r| s.store(r, Ordering::SeqCst));
-        assert_eq!(seen.load(Ordering::SeqCst), -5, "late hook runs at once");
+        c.observe(Arc::downgrade(&tally) as Weak<dyn CompletionObserver>);
+        c.complete(2, 2);
+        assert_eq!(tally.0.load(Ordering::SeqCst), -55, "an observer set after completion is not told");
+        // an observer already gone is skipped
+        let gone = Completion::new();
+        gone.observe(Arc::downgrade(&Arc::new(Tally(AtomicI64::new(0)))) as Weak<dyn CompletionObserver>);
+        gone.complete(3, 0);
+        assert!(gone.is_complete_and_callbacks_done());
     }
 }

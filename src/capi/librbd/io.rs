@@ -66,6 +66,13 @@ unsafe fn write_data(buf: *const c_char, len: usize) -> Result<Vec<u8>> {
 /// (the cluster's); smaller ones are cheaper to copy.
 const LEND_MIN: usize = 64 << 10;
 
+/// A write payload holding a copy of the caller's `pieces`, one after the
+/// other, with its crc where the image's backend sends one (computed as it is
+/// copied, `buffer_pool::payload_of`).
+fn copied_payload(image: &Image, pieces: &[&[u8]]) -> Payload {
+    crate::rados::buffer_pool::payload_of(pieces, image.data_io.backend().checksums_payloads())
+}
+
 /// A caller's write buffer, lent to the engine until the request ends.
 struct CallerBytes {
     buf: CPtr<u8>,
@@ -88,11 +95,10 @@ impl LentBytes for CallerBytes {
 /// # Safety
 /// `buf` is NULL or valid for `len` bytes until the request ends.
 unsafe fn lend(image: &Image, buf: *const c_char, len: usize) -> Result<(Payload, Option<Arc<CallerBytes>>)> {
-    let backend = image.data_io.backend();
-    if len < LEND_MIN || !backend.takes_lent_payloads() || !image.zero_copy_writes() {
+    if len < LEND_MIN || !image.data_io.backend().takes_lent_payloads() || !image.zero_copy_writes() {
         // SAFETY: per this function's contract.
         let data = unsafe { c_slice(buf as *const u8, len, "buf") }?;
-        return Ok((crate::rados::buffer_pool::payload_of(data, backend.checksums_payloads()), None));
+        return Ok((copied_payload(image, &[data]), None));
     }
     if buf.is_null() {
         return Err(Error::invalid("buf is NULL"));
@@ -120,12 +126,25 @@ fn wait_returned(lent: Option<Arc<CallerBytes>>) {
 /// The caller's buffers a read fills in place: one buffer, or the buffers of
 /// an iovec array one after the other.
 struct CallerBuffer {
-    /// The one buffer of `rbd_aio_read` (no vector to allocate), or iovecs.
-    one: Option<(CPtr<u8>, usize)>,
-    parts: Vec<(CPtr<u8>, usize)>,
+    parts: CallerParts,
     /// Held while an iovec read copies: C allows iovecs that overlap, and
     /// replies arrive on several threads.
     copying: std::sync::Mutex<()>,
+}
+
+/// The buffer of `rbd_aio_read` (no vector to allocate), or an iovec's.
+enum CallerParts {
+    One((CPtr<u8>, usize)),
+    Iovec(Vec<(CPtr<u8>, usize)>),
+}
+
+impl CallerParts {
+    fn as_slice(&self) -> &[(CPtr<u8>, usize)] {
+        match self {
+            CallerParts::One(one) => std::slice::from_ref(one),
+            CallerParts::Iovec(parts) => parts,
+        }
+    }
 }
 
 impl CallerBuffer {
@@ -133,7 +152,7 @@ impl CallerBuffer {
     /// Each part is valid for writes of its length until the read completes
     /// (the C contract of the read functions), and the parts do not overlap.
     unsafe fn new(parts: Vec<(CPtr<u8>, usize)>) -> Arc<CallerBuffer> {
-        Arc::new(CallerBuffer { one: None, parts, copying: std::sync::Mutex::new(()) })
+        Arc::new(CallerBuffer { parts: CallerParts::Iovec(parts), copying: std::sync::Mutex::new(()) })
     }
 
     /// One buffer of `len` bytes; EINVAL when NULL with a length.
@@ -144,22 +163,16 @@ impl CallerBuffer {
         if buf.is_null() && len > 0 {
             return Err(Error::invalid("buf is NULL"));
         }
-        Ok(Arc::new(CallerBuffer {
-            one: Some((CPtr(buf as *mut u8), len)),
-            parts: Vec::new(),
-            copying: std::sync::Mutex::new(()),
-        }))
+        let one = CallerParts::One((CPtr(buf as *mut u8), len));
+        Ok(Arc::new(CallerBuffer { parts: one, copying: std::sync::Mutex::new(()) }))
     }
 
     /// Calls `each(part pointer, bytes)` for the parts under [`offset`,
     /// `offset + len`).
     fn visit(&self, mut offset: usize, mut len: usize, mut each: impl FnMut(*mut u8, usize, usize)) {
-        let _copying = (self.parts.len() > 1).then(|| self.copying.lock().unwrap_or_else(|e| e.into_inner()));
+        let parts = self.parts.as_slice();
+        let _copying = (parts.len() > 1).then(|| self.copying.lock().unwrap_or_else(|e| e.into_inner()));
         let mut done = 0usize;
-        let parts = match &self.one {
-            Some(one) => std::slice::from_ref(one),
-            None => &self.parts[..],
-        };
         for &(base, size) in parts {
             if len == 0 {
                 break;
@@ -578,15 +591,7 @@ pub unsafe extern "C" fn rbd_aio_writev(
             // SAFETY: each iovec buffer is valid for its length.
             .map(|(base, len)| unsafe { c_slice(base.ptr() as *const u8, len, "iov_base") })
             .collect::<Result<Vec<&[u8]>>>()?;
-        submit(
-            image,
-            c,
-            |image, done| {
-                let with_crc = image.data_io.backend().checksums_payloads();
-                image.aio_write(off, crate::rados::buffer_pool::gathered_payload_of(&pieces, with_crc), done)
-            },
-            |_| 0,
-        )
+        submit(image, c, |image, done| image.aio_write(off, copied_payload(image, &pieces), done), |_| 0)
     })
 }
 

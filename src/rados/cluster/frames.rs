@@ -551,7 +551,7 @@ impl FrameReceiver {
             return Ok(None);
         }
         let (_, inline) = self.current.take().expect("set above");
-        let mut direct = self.direct.take();
+        let direct = self.direct.take();
         // segments are copied once, straight out of the receive buffer
         let body = &self.buf[self.pos..self.pos + need];
         let mut frame = Frame { tag: preamble.tag, ..Frame::default() };
@@ -565,19 +565,19 @@ impl FrameReceiver {
                 frame.control.extend_from_slice(control);
                 if preamble.count > 1 {
                     let mut at = CRC_LEN;
-                    for i in 1..4 {
-                        match direct.take() {
-                            Some(data) if i == 3 => frame.payload[2] = data,
-                            other => {
-                                direct = other;
-                                let segment = &rest[at..at + lens[i]];
-                                // (a read's data: a recycled buffer, given back after its copy)
-                                frame.payload[i - 1] =
-                                    if i == 3 { crate::rados::buffer_pool::copy_of(segment) } else { segment.to_vec() };
-                                at += lens[i];
-                            }
-                        }
+                    for i in 1..3 {
+                        frame.payload[i - 1] = rest[at..at + lens[i]].to_vec();
+                        at += lens[i];
                     }
+                    frame.payload[2] = match direct {
+                        Some(data) => data,
+                        None => {
+                            // (a read's data: a recycled buffer, given back after its copy)
+                            let data = crate::rados::buffer_pool::copy_of(&rest[at..at + lens[3]]);
+                            at += lens[3];
+                            data
+                        }
+                    };
                     let epilogue = &rest[at..at + PLAIN_EPILOGUE_LEN];
                     if epilogue[0] & LATE_STATUS_MASK != LATE_STATUS_COMPLETE {
                         return Err(protocol_error("msgr2 frame aborted by its sender"));

@@ -455,12 +455,13 @@ impl EncodedOps {
             op.encode_header(&mut e.headers);
             if !op.indata.is_empty() {
                 carrying += 1;
-                if carrying == 1 {
-                    e.data = std::mem::take(&mut op.indata);
-                } else {
-                    if carrying == 2 {
-                        joined.extend_from_slice(&std::mem::take(&mut e.data));
-                    }
+                match carrying {
+                    1 => e.data = std::mem::take(&mut op.indata),
+                    // a second payload: the first one joins it
+                    2 => joined.extend_from_slice(&std::mem::take(&mut e.data)),
+                    _ => {}
+                }
+                if carrying > 1 {
                     joined.extend_from_slice(&op.indata);
                 }
             }
@@ -1016,6 +1017,20 @@ mod tests {
             end: HObject { max: true, ..h },
         };
         assert_eq!(Backoff::decode(&bo.encode()).unwrap(), bo);
+    }
+
+    #[test]
+    fn several_payloads_join_into_one_data_segment_in_op_order() {
+        let steps = [
+            OpStep::Write { offset: 0, data: b"ab".to_vec().into() },
+            OpStep::Stat,
+            OpStep::Write { offset: 9, data: b"cde".to_vec().into() },
+            OpStep::Append { data: b"f".to_vec() },
+        ];
+        let ops = EncodedOps::new(steps.iter().map(|s| encode_step(s, 0)));
+        assert_eq!(ops.count, 4);
+        assert_eq!(&*ops.data, b"abcdef");
+        assert_eq!(ops.codes().collect::<Vec<_>>(), [code::WRITE, code::STAT, code::WRITE, code::APPEND]);
     }
 
     #[test]
