@@ -8,6 +8,9 @@
 2. an image created and written by upstream is opened, read, written and
    resized by ours, and upstream reads our writes back; ours lists upstream's
    snapshot as `rbd snap ls` does and its writes keep the snapshot's data;
+   Snapshots both ways: ours makes, protects, removes and reads snapshots
+   that the `rbd` tool then lists, exports and checks; ours rolls an image
+   back to a snapshot upstream made, and removes it;
 3. exclusive lock with a peer: our client and an upstream client (separate
    processes) write the same image in turn; the lock moves between them through
    the header's watch/notify, each reads the other's data, the object map stays
@@ -196,6 +199,103 @@ def upstream_image_used_by_ours():
           "ours reads that; ours lists upstream's snapshot and keeps its data; object-map check clean")
 
 
+def snapshots_both_ways():
+    name = "interop-snaps"
+    spec = f"{POOL}/{name}"
+    model = Model(32 * MIB)
+    ours = Peer("ours")
+    ours.call("create", name, 32 * MIB)
+    ours.call("open", name)
+    for off, length, seed in WRITES[:4]:
+        ours.call("write", off, length, seed + 300)
+        model.write(off, length, seed + 300)
+    ours.call("snap_create", "first")
+    first_sha = model.sha()
+    for off, length, seed in [(0, 8192, 310), (20 * MIB, MIB, 311)]:
+        ours.call("write", off, length, seed)
+        model.write(off, length, seed)
+    ours.call("snap_create", "second")
+    ours.call("snap_protect", "second")
+    second_sha = model.sha()
+    ours.call("snap_create", "doomed")
+    ours.call("snap_remove", "doomed")
+    ours.call("write", 4 * MIB, 4096, 312)
+    model.write(4 * MIB, 4096, 312)
+    ours.call("snap_set", "first")
+    assert ours.call("sha") == first_sha, "ours reads its snapshot wrong"
+    ours.call("snap_set", "-")
+    assert ours.call("sha") == model.sha()
+    listed = json.loads(rbd_tool("snap", "ls", "--format", "json", spec).stdout)
+    assert [(s["name"], s["size"], s["protected"]) for s in listed] == [
+        ("first", 32 * MIB, "false"), ("second", 32 * MIB, "true")], listed
+    assert json.loads(ours.call("snaps")) == [[s["id"], s["name"], s["size"]] for s in listed]
+    ours.call("close")
+    ours.quit()
+    assert export_sha(f"{spec}@first") == first_sha, "rbd export of our first snapshot differs"
+    assert export_sha(f"{spec}@second") == second_sha, "rbd export of our second snapshot differs"
+    assert export_sha(spec) == model.sha()
+    for target in (spec, f"{spec}@first", f"{spec}@second"):
+        check_object_map(target)
+    # upstream's snapshot, rolled back to and removed by ours
+    rbd_tool("snap", "unprotect", f"{spec}@second")
+    rbd_tool("snap", "create", f"{spec}@upstream-snap")
+    upstream_sha = model.sha()
+    ours = Peer("ours")
+    ours.call("open", name)
+    ours.call("write", 0, MIB, 320)
+    ours.call("snap_rollback", "upstream-snap")
+    assert ours.call("sha") == upstream_sha, "ours rolled back to something else"
+    ours.call("snap_remove", "second")
+    ours.call("close")
+    ours.quit()
+    assert export_sha(spec) == upstream_sha
+    # (no object-map check of the head after a rollback: upstream's own
+    # rollback leaves states it flags; rollback_object_map_like_upstream
+    # compares ours with that)
+    check_object_map(f"{spec}@first")
+    names = [s["name"] for s in json.loads(rbd_tool("snap", "ls", "--format", "json", spec).stdout)]
+    assert names == ["first", "upstream-snap"], names
+    rbd_tool("snap", "purge", spec)
+    rbd_tool("rm", spec)
+    print("snapshots: ours made, protected, removed and read them; rbd snap ls lists them, rbd export of "
+          "each equals what ours wrote, object-map check clean; ours rolled back to upstream's snapshot "
+          "and removed one")
+
+
+def object_map_after(who, name):
+    """Runs a snapshot-and-rollback history as `who`; returns the head's raw
+    object map and what `rbd object-map check` flags in it."""
+    spec = f"{POOL}/{name}"
+    peer = Peer(who)
+    peer.call("create", name, 32 * MIB)
+    peer.call("open", name)
+    for step in (("write", 0, 4096, 1), ("write", 9 * MIB, MIB, 2), ("snap_create", "first"),
+                 ("write", 0, 8192, 3), ("write", 20 * MIB, MIB, 4), ("snap_create", "second"),
+                 ("write", 4 * MIB, 4096, 5), ("snap_create", "third"), ("write", 0, MIB, 6),
+                 ("write", 28 * MIB, 10, 7), ("snap_rollback", "third")):
+        peer.call(*step)
+    peer.call("close")
+    peer.quit()
+    image_id = info(spec)["id"]
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD")}
+    raw = subprocess.run(["rados", "-c", CONF, "-p", POOL, "get", f"rbd_object_map.{image_id}", "-"],
+                         capture_output=True, env=env, check=True).stdout
+    out = (rbd_tool("object-map", "check", spec).stderr).decode()
+    flagged = sorted(line.split("object map error: ")[1].replace(image_id, "ID")
+                     for line in out.splitlines() if "object map error: " in line)
+    rbd_tool("snap", "purge", spec)
+    rbd_tool("rm", spec)
+    return raw, flagged
+
+
+def rollback_object_map_like_upstream():
+    ours = object_map_after("ours", "interop-rollback-ours")
+    upstream = object_map_after("upstream", "interop-rollback-upstream")
+    assert ours == upstream, f"after a rollback: ours {ours}, upstream {upstream}"
+    print(f"rollback: the head's object map is byte for byte upstream's ({len(ours[1])} objects flagged by "
+          "object-map check after either's rollback)")
+
+
 def exclusive_lock_with_a_peer():
     name = "interop-lock"
     spec = f"{POOL}/{name}"
@@ -287,12 +387,14 @@ def dead_lock_owner_is_blocklisted():
 
 
 def main():
-    for name in ("interop-ours", "interop-upstream", "interop-lock", "interop-dead-owner"):
+    for name in ("interop-ours", "interop-upstream", "interop-snaps", "interop-rollback-ours",
+                 "interop-rollback-upstream", "interop-lock", "interop-dead-owner"):
+        rbd_tool("snap", "unprotect", f"{POOL}/{name}@second", check=False)
         rbd_tool("snap", "purge", f"{POOL}/{name}", check=False)
         rbd_tool("rm", f"{POOL}/{name}", check=False)
     failed = 0
-    for test in (ours_image_read_by_upstream, upstream_image_used_by_ours, exclusive_lock_with_a_peer,
-                 dead_lock_owner_is_blocklisted):
+    for test in (ours_image_read_by_upstream, upstream_image_used_by_ours, snapshots_both_ways,
+                 rollback_object_map_like_upstream, exclusive_lock_with_a_peer, dead_lock_owner_is_blocklisted):
         try:
             test()
         except AssertionError as e:

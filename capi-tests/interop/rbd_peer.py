@@ -14,6 +14,11 @@ commands:
   sha                            sha256 of the whole image
   resize SIZE                    resize the open image
   snaps                          the snapshots: JSON list of [id, name, size]
+  snap_create NAME               create a snapshot of the open image
+  snap_remove NAME               remove it
+  snap_protect NAME              protect it
+  snap_rollback NAME             roll the open image back to it
+  snap_set NAME|-                read snapshot NAME from now on (- : the head)
   owner                          1 when this client owns the exclusive lock, else 0
   flags                          the image's flags (object map invalid = 1)
   instance                       this client's instance id (rados_get_instance_id)
@@ -75,6 +80,21 @@ def main():
                 reply = "ok"
             elif cmd == "snaps":
                 reply = "ok " + json.dumps([[s["id"], s["name"], s["size"]] for s in image.list_snaps()])
+            elif cmd == "snap_create":
+                image.create_snap(args[0])
+                reply = "ok"
+            elif cmd == "snap_remove":
+                image.remove_snap(args[0])
+                reply = "ok"
+            elif cmd == "snap_protect":
+                image.protect_snap(args[0])
+                reply = "ok"
+            elif cmd == "snap_rollback":
+                image.rollback_to_snap(args[0])
+                reply = "ok"
+            elif cmd == "snap_set":
+                image.set_snap(None if args[0] == "-" else args[0])
+                reply = "ok"
             elif cmd == "owner":
                 reply = f"ok {int(image.is_exclusive_lock_owner())}"
             elif cmd == "flags":

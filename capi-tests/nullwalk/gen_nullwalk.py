@@ -71,6 +71,12 @@ NULL_ALLOWED = {
     ("rbd_aio_open_by_id", 3): "NULL snapshot name: the image head",
     ("rbd_aio_open_read_only", 3): "NULL snapshot name: the image head",
     ("rbd_aio_open_by_id_read_only", 3): "NULL snapshot name: the image head",
+    ("rbd_snap_set", 1): "NULL snapshot name: the image head",
+    ("rbd_snap_create2", 3): "the progress callback is never called (no quiesce here)",
+    ("rbd_snap_create2", 4): "callback argument is opaque",
+    ("rbd_snap_remove2", 3): "the progress callback is never called (no clones to flatten)",
+    ("rbd_snap_remove2", 4): "callback argument is opaque",
+    ("rbd_snap_rollback_with_progress", 3): "callback argument is opaque",
 }
 
 # Valid values that the generic rules cannot guess.

@@ -45,9 +45,12 @@ class Run:
         self.io = io
         self.lines = []
 
-    def call(self, label, oid, method, data=b"", show_out=True):
+    def call(self, label, oid, method, data=b"", show_out=True, mask=None):
+        """`mask` (offset, length): output bytes to hide (a timestamp)."""
         try:
             ret, out = self.io.execute(oid, "rbd", method, data, length=1 << 20)
+            if mask and len(out) >= mask[0] + mask[1]:
+                out = out[: mask[0]] + b"\0" * mask[1] + out[mask[0] + mask[1]:]
             res = f"{ret} {out.hex() if show_out else f'<{len(out)} bytes>'}"
         except rados.Error as e:
             res = f"error {getattr(e, 'errno', '?')}"
@@ -138,6 +141,7 @@ def suite(r):
     r.call("parent_overlap_get", h, "parent_overlap_get", u64(NOSNAP))
     r.call("snapshot_get_limit", h, "snapshot_get_limit")
     r.call("get_all_features", h, "get_all_features")
+    snapshots(r, h, ts)
     # metadata
     r.call("metadata_get missing", h, "metadata_get", s("k1"))
     m = struct.pack("<I", 3) + s("k1") + s("v1") + s("k2") + s("") + s("conf_x") + s("y")
@@ -225,6 +229,88 @@ def suite(r):
     r.call("trash_remove again", t, "trash_remove", s("abc123"))
     r.state("trash", t)
     r.call("unknown method", h, "no_such_method")
+
+
+def snapshots(r, h, ts):
+    """Snapshot records, protection, limits, and the object map's snapshot methods."""
+    hp = "rbd_header.snp1"
+    r.call("create for snapshots", hp, "create", u64(8 << 20) + u8(22) + u64(61) + s("rbd_data.snp1") + i64(-1))
+
+    def namespace(kind):
+        return bytes([1, 1]) + struct.pack("<I", 4) + struct.pack("<I", kind)
+
+    info_ts = (6 + 8 + 10 + 4 + 2 + 8, 8)  # SnapshotInfo of a 2-letter name: its timestamp
+    r.call("snapshot_add", hp, "snapshot_add", s("s1") + u64(4) + namespace(0))
+    r.call("snapshot_add no namespace", hp, "snapshot_add", s("s2") + u64(6))
+    r.call("snapshot_add stale id", hp, "snapshot_add", s("s3") + u64(5))
+    r.call("snapshot_add dup name", hp, "snapshot_add", s("s1") + u64(7))
+    r.call("snapshot_add dup id", hp, "snapshot_add", s("s9") + u64(6))
+    r.call("snapshot_add unknown namespace", hp, "snapshot_add", s("s4") + u64(8) + namespace(9))
+    r.call("snapshot_add id too big", hp, "snapshot_add", s("s5") + u64(NOSNAP))
+    r.call("snapshot_add bad input", hp, "snapshot_add", b"\1")
+    r.call("snapshot_add missing header", "rbd_header.nope", "snapshot_add", s("s1") + u64(4))
+    r.call("get_snapcontext with snapshots", hp, "get_snapcontext")
+    r.call("snapshot_get", hp, "snapshot_get", u64(4), mask=info_ts)
+    r.call("snapshot_get head", hp, "snapshot_get", u64(NOSNAP))
+    r.call("snapshot_get missing", hp, "snapshot_get", u64(5))
+    r.call("get_size snap", hp, "get_size", u64(4))
+    r.call("set_size after snapshot", hp, "set_size", u64(16 << 20))
+    r.call("get_size snap after", hp, "get_size", u64(4))
+    r.call("get_flags snap", hp, "get_flags", u64(4))
+    r.call("set_flags snap", hp, "set_flags", u64(1) + u64(1) + u64(4))
+    r.call("get_flags snap after", hp, "get_flags", u64(4))
+    r.call("get_flags head after", hp, "get_flags", u64(NOSNAP))
+    r.call("get_flags snap missing", hp, "get_flags", u64(5))
+    r.call("set_flags snap missing", hp, "set_flags", u64(1) + u64(1) + u64(5))
+    r.call("get_protection_status", hp, "get_protection_status", u64(4))
+    r.call("get_protection_status head", hp, "get_protection_status", u64(NOSNAP))
+    r.call("get_protection_status missing", hp, "get_protection_status", u64(5))
+    r.call("get_protection_status missing header", "rbd_header.nope", "get_protection_status", u64(4))
+    r.call("set_protection_status protected", hp, "set_protection_status", u64(4) + u8(2))
+    r.call("get_protection_status after", hp, "get_protection_status", u64(4))
+    r.call("set_protection_status bad status", hp, "set_protection_status", u64(4) + u8(3))
+    r.call("set_protection_status head", hp, "set_protection_status", u64(NOSNAP) + u8(2))
+    r.call("set_protection_status missing", hp, "set_protection_status", u64(5) + u8(2))
+    r.call("set_protection_status without layering", h, "set_protection_status", u64(4) + u8(2))
+    r.call("snapshot_remove protected", hp, "snapshot_remove", u64(4))
+    r.call("set_protection_status unprotected", hp, "set_protection_status", u64(4) + u8(0))
+    r.call("snapshot_rename", hp, "snapshot_rename", u64(4) + s("o1"))
+    r.call("snapshot_get renamed", hp, "snapshot_get", u64(4), mask=info_ts)
+    r.call("snapshot_rename onto existing", hp, "snapshot_rename", u64(4) + s("s2"))
+    r.call("snapshot_rename missing", hp, "snapshot_rename", u64(5) + s("x"))
+    r.call("snapshot_set_limit below count", hp, "snapshot_set_limit", u64(1))
+    r.call("snapshot_set_limit 2", hp, "snapshot_set_limit", u64(2))
+    r.call("snapshot_get_limit 2", hp, "snapshot_get_limit")
+    r.call("snapshot_add at limit", hp, "snapshot_add", s("s3") + u64(9))
+    r.call("snapshot_set_limit none", hp, "snapshot_set_limit", u64((1 << 64) - 1))
+    r.call("snapshot_get_limit none", hp, "snapshot_get_limit")
+    r.call("snapshot_set_limit none again", hp, "snapshot_set_limit", u64((1 << 64) - 1))
+    r.call("snapshot_remove", hp, "snapshot_remove", u64(4))
+    r.call("snapshot_remove again", hp, "snapshot_remove", u64(4))
+    r.call("get_snapcontext after remove", hp, "get_snapcontext")
+    r.state("after snapshots", hp, ts + ("snapshot_0000000000000006",))
+    hq = "rbd_header.snp2"
+    r.call("create for limit 0", hq, "create", u64(8 << 20) + u8(22) + u64(61) + s("rbd_data.snp2") + i64(-1))
+    r.call("snapshot_set_limit 0", hq, "snapshot_set_limit", u64(0))
+    r.call("snapshot_add under limit 0", hq, "snapshot_add", s("a") + u64(3))
+    r.call("snapshot_add second under limit 0", hq, "snapshot_add", s("b") + u64(4))
+    om = "rbd_object_map.snp1"
+    r.call("object_map_snap_add missing", om, "object_map_snap_add")
+    r.call("object_map_resize for snapshots", om, "object_map_resize", u64(6) + u8(0))
+    r.call("object_map_update 0..4 exists", om, "object_map_update", u64(0) + u64(4) + u8(1) + opt(None, u8))
+    r.call("object_map_update 4 pending", om, "object_map_update", u64(4) + u64(5) + u8(2) + opt(None, u8))
+    r.call("object_map_snap_add", om, "object_map_snap_add")
+    r.state("object map after snap_add", om)
+    r.call("object_map_snap_add unchanged", om, "object_map_snap_add")
+    r.call("object_map_update 1 exists", om, "object_map_update", u64(1) + u64(2) + u8(1) + opt(None, u8))
+    snap_map = "rbd_object_map.snp1.0000000000000004"
+    r.call("snapshot map resize", snap_map, "object_map_resize", u64(3) + u8(0))
+    r.call("snapshot map 0 exists", snap_map, "object_map_update", u64(0) + u64(1) + u8(1) + opt(None, u8))
+    _, removed = r.io.execute(snap_map, "rbd", "object_map_load", b"", length=1 << 20)
+    r.call("object_map_snap_remove", om, "object_map_snap_remove", removed)
+    r.state("object map after snap_remove", om)
+    r.call("object_map_snap_remove bad input", om, "object_map_snap_remove", b"\1")
+    r.call("object_map_snap_remove missing", "rbd_object_map.nope", "object_map_snap_remove", removed)
 
 
 def main():

@@ -75,6 +75,24 @@ def scenario(io):
     with rbd.Image(io, "features2") as image:
         image.write(b"g" * 10, 4 * MiB)
         image.update_features(rbd.RBD_FEATURE_OBJECT_MAP, True)
+    # snapshots: copy-on-write data, per-snapshot object maps, a rename, a
+    # protection, a removal, and a handle reading a snapshot
+    r.create(io, "snapped", 16 * MiB)
+    with rbd.Image(io, "snapped") as image:
+        image.write(b"1" * 100, 0)
+        image.write(b"2" * 100, 4 * MiB)
+        image.create_snap("s1")
+        image.write(b"3" * 100, 0)
+        image.write(b"4" * 100, 8 * MiB)
+        image.create_snap("s2")
+        image.create_snap("s3")
+        image.write(b"5" * 100, 12 * MiB)
+        image.rename_snap("s1", "first")
+        image.protect_snap("s2")
+        image.remove_snap("s3")
+        image.set_snap_limit(10)
+    with rbd.Image(io, "snapped", snapshot="first") as image:
+        assert image.read(0, 1) == b"1"
     # renamed and removed images
     r.create(io, "before", 4 * MiB)
     r.rename(io, "before", "after")
@@ -126,6 +144,15 @@ def lock_value(b, norm):
     return "lockers present: " + norm.text(re.sub(r"auto \d+", "auto N", b.decode("latin1")))
 
 
+def snapshot_record(v):
+    """A snapshot's record (cls_rbd_snap v8) with its timestamp zeroed."""
+    # envelope (6), id (8), name (4 + n), size (8), protection (1), flags (8),
+    # namespace (6 + 4 for a user snapshot), then the timestamp (8)
+    name_len = struct.unpack_from("<I", v, 14)[0]
+    at = 6 + 8 + 4 + name_len + 8 + 1 + 8 + 10
+    return v[:at] + b"\0" * 8 + v[at + 8:]
+
+
 def dump(io):
     norm = Normaliser(io)
     lines = []
@@ -148,6 +175,8 @@ def dump(io):
         for k, v in omap:
             if k.endswith("_timestamp"):
                 v = b"<utime>" if len(v) == 8 else v
+            elif k.startswith("snapshot_"):
+                v = snapshot_record(v)
             entries.append(f"  omap {norm.text(k)}: {show(norm.data(v))}")
         lines.extend(sorted(entries))
     return lines

@@ -1009,6 +1009,113 @@ def lock_handover(env, rec):
         rec("header lock after close", attempt(env.io.get_xattr, "rbd_header." + im.id(), "lock.rbd_lock"))
 
 
+@case
+def snapshots(env, rec):
+    io, c = env.io, env.c
+    with fresh(env, "s-img", 12 * MiB) as im:
+        image_id = im.id()
+        im.write(b"A" * MiB, 0)
+        im.write(b"B" * 100, 5 * MiB)
+        rec("create", attempt(im.create_snap, "one"))
+        rec("create again", attempt(im.create_snap, "one"))
+        snaps = list(im.list_snaps())
+        rec("list", snaps)
+        one = snaps[0]["id"]
+        rec("timestamp recent", recent(im.get_snap_timestamp(one)))
+        rec("snap object map", attempt(io.read, "rbd_object_map.%s.%016x" % (image_id, one), 1 << 20))
+        rec("head object map at snapshot", object_map(io, im))
+        im.write(b"C" * MiB, 0)
+        im.write(b"D" * 10, 9 * MiB)
+        rec("head object map after writes", object_map(io, im))
+        rec("objects", sorted(o.key.replace(image_id, "ID") for o in io.list_objects() if image_id in o.key))
+        rec("limit", im.get_snap_limit())
+        rec("limit below count", attempt(im.set_snap_limit, 0))
+        rec("limit 2", (attempt(im.set_snap_limit, 2), im.get_snap_limit()))
+        rec("create two", attempt(im.create_snap, "two"))
+        rec("create over limit", attempt(im.create_snap, "three"))
+        rec("remove limit", (attempt(im.remove_snap_limit), im.get_snap_limit()))
+        rec("protect", (attempt(im.protect_snap, "one"), im.is_protected_snap("one"), im.is_protected_snap("two")))
+        rec("protect again", attempt(im.protect_snap, "one"))
+        rec("protected missing", attempt(im.is_protected_snap, "nope"))
+        rec("remove protected", attempt(im.remove_snap, "one"))
+        rec("unprotect", (attempt(im.unprotect_snap, "one"), im.is_protected_snap("one")))
+        rec("unprotect again", attempt(im.unprotect_snap, "one"))
+        rec("rename", attempt(im.rename_snap, "two", "deux"))
+        rec("rename onto existing", attempt(im.rename_snap, "deux", "one"))
+        rec("rename missing", attempt(im.rename_snap, "nope", "x"))
+        rec("names", [s["name"] for s in im.list_snaps()])
+        with rbd.Image(io, "s-img", snapshot="one") as at:
+            rec("at one: reads", (at.read(0, 4), at.read(5 * MiB, 4), at.read(9 * MiB, 4)))
+            rec("at one: size", at.size())
+            rec("at one: write", attempt(at.write, b"x", 0))
+            rec("at one: discard", attempt(at.discard, 0, 4096))
+            rec("at one: resize", attempt(at.resize, MiB))
+            rec("at one: snapshot", attempt(at.create_snap, "x"))
+            rec("at one: head again", (attempt(at.set_snap, None), at.read(0, 4)))
+        rec("open missing snapshot", attempt(rbd.Image, io, "s-img", snapshot="nope"))
+        rec("set one", attempt(im.set_snap, "one"))
+        rec("set: reads", (im.read(0, 4), im.read(9 * MiB, 4), im.size()))
+        rec("set: write", attempt(im.write, b"x", 0))
+        rec("set: lock owner", im.is_exclusive_lock_owner())
+        rec("set head", (attempt(im.set_snap, None), im.read(0, 4), im.size()))
+        rec("set missing", attempt(im.set_snap, "nope"))
+        rec("set by id", (attempt(im.set_snap_by_id, one), im.read(0, 4)))
+        im.set_snap(None)
+        rec("grow", (attempt(im.resize, 20 * MiB), [(s["name"], s["size"]) for s in im.list_snaps()]))
+        im.write(b"E" * 10, 17 * MiB)
+        progress = []
+        rec("rollback", attempt(im.rollback_to_snap, "one"))
+        rec("after rollback", (im.size(), im.read(0, 4), im.read(5 * MiB, 4), im.read(9 * MiB, 4)))
+        rec("object map after rollback", object_map(io, im))
+        rec("rollback missing", attempt(im.rollback_to_snap, "nope"))
+        rec("remove image with snapshots", attempt(rbd.RBD().remove, io, "s-img"))
+        rec("remove one", attempt(im.remove_snap, "one"))
+        rec("remove one again", attempt(im.remove_snap, "one"))
+        rec("head object map after remove", object_map(io, im))
+        rec("remove by id missing", attempt(im.remove_snap_by_id, one))
+        deux = [s["id"] for s in im.list_snaps()][0]
+        rec("remove deux by id", attempt(im.remove_snap_by_id, deux))
+        rec("objects at end", sorted(o.key.replace(image_id, "ID") for o in io.list_objects() if image_id in o.key))
+        rec("head reads at end", (im.read(0, 4), im.read(5 * MiB, 4)))
+    # the C functions the bindings do not reach
+    with fresh(env, "s-img2", 4 * MiB) as im:
+        im.create_snap("alpha")
+        sid = list(im.list_snaps())[0]["id"]
+    h = c.open(env.cio, "s-img2")
+    try:
+        R = c.rbd
+        R.rbd_snap_get_id.argtypes = [vp, cp, P(u64)]
+        R.rbd_snap_get_name.argtypes = [vp, u64, vp, P(sz)]
+        R.rbd_snap_exists.argtypes = [vp, cp, P(ctypes.c_bool)]
+        R.rbd_snap_create.argtypes = [vp, cp]
+        R.rbd_snap_remove2.argtypes = [vp, cp, ctypes.c_uint32, PROGRESS_CB, vp]
+        R.rbd_snap_create2.argtypes = [vp, cp, ctypes.c_uint32, PROGRESS_CB, vp]
+        R.rbd_snap_protect.argtypes = [vp, cp]
+        got = u64(0)
+        rec("snap_get_id", (rc(R.rbd_snap_get_id(h, b"alpha", ctypes.byref(got))), got.value == sid))
+        rec("snap_get_id missing", rc(R.rbd_snap_get_id(h, b"beta", ctypes.byref(got))))
+        n = sz(3)
+        buf = ctypes.create_string_buffer(16)
+        rec("snap_get_name small", (rc(R.rbd_snap_get_name(h, u64(sid), buf, ctypes.byref(n))), n.value))
+        n = sz(16)
+        rec("snap_get_name", (rc(R.rbd_snap_get_name(h, u64(sid), buf, ctypes.byref(n))), buf.value, n.value))
+        yes = ctypes.c_bool(False)
+        rec("snap_exists", (rc(R.rbd_snap_exists(h, b"alpha", ctypes.byref(yes))), yes.value))
+        rec("snap_exists missing", (rc(R.rbd_snap_exists(h, b"beta", ctypes.byref(yes))), yes.value))
+        noop = PROGRESS_CB(lambda a, b, _: 0)
+        rec("snap_create2 both quiesce flags", rc(R.rbd_snap_create2(h, b"q", 3, noop, None)))
+        rec("snap_create2 skip quiesce", rc(R.rbd_snap_create2(h, b"q", 1, noop, None)))
+        rec("protect for remove2", rc(R.rbd_snap_protect(h, b"alpha")))
+        rec("snap_remove2 unprotect", rc(R.rbd_snap_remove2(h, b"alpha", 1, noop, None)))
+        rec("snap_remove2 q", rc(R.rbd_snap_remove2(h, b"q", 0, noop, None)))
+    finally:
+        c.rbd.rbd_close(h)
+    with fresh(env, "s-nolayer", 4 * MiB, features=1 << 2) as im:
+        im.create_snap("s")
+        rec("protect without layering", attempt(im.protect_snap, "s"))
+        rec("remove snapshot without object map", attempt(im.remove_snap, "s"))
+
+
 # ---------------------------------------------------------------------------
 
 

@@ -119,6 +119,11 @@ impl<'a> Decoder<'a> {
         String::from_utf8(b.to_vec()).map_err(|_| Error::Corrupt("string is not UTF-8".into()))
     }
 
+    /// The compat version of the envelope that starts here, not consumed.
+    pub fn peek_compat(&self) -> Result<u8> {
+        self.buf.get(self.pos + 1).copied().ok_or_else(|| short("envelope"))
+    }
+
     /// Reads a versioned envelope: calls `body` with the version, on a decoder
     /// limited to the envelope; skips what `body` leaves. Fails when the
     /// envelope's compat version is newer than `max_compat`.

@@ -19,7 +19,7 @@ use crate::denc::{Decode, Encode};
 use crate::error::{Error, Result};
 use crate::rados::LockRequest;
 
-const LOCK_TAG: &str = "internal";
+pub(crate) const LOCK_TAG: &str = "internal";
 const COOKIE_PREFIX: &str = "auto";
 /// How long a peer is given to hand the lock over before asking again.
 const HANDOVER_WAIT: Duration = Duration::from_millis(1000);
@@ -67,6 +67,18 @@ impl ExclusiveLock {
     /// Held by writers while they check ownership and submit.
     pub fn io_guard(&self) -> RwLockReadGuard<'_, ()> {
         self.io_gate.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Held by an operation that must see no write start meanwhile (a
+    /// snapshot): writers wait at `io_guard`. Not to be held across `release`.
+    pub fn block_writes(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.io_gate.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The lock's cookie while this handle owns it.
+    pub fn owner_cookie(&self) -> Option<String> {
+        let st = self.lock_state();
+        st.owner.then(|| st.cookie.clone())
     }
 
     /// A peer announced it released the lock.

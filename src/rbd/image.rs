@@ -82,6 +82,8 @@ pub struct Image {
     pub(crate) object_map: ObjectMap,
     pub(crate) watcher: Mutex<Option<Watcher>>,
     pub(crate) inflight: super::io::InFlight,
+    /// The snapshot this handle reads (`rbd_snap_set`); None: the head.
+    snap: Mutex<Option<u64>>,
     closed: AtomicBool,
 }
 
@@ -129,7 +131,7 @@ impl Image {
             ImageRef::Id(i) => (lookup_name(io, i).unwrap_or_default(), i.to_string()),
         };
         let header_oid = header_object(&id);
-        let state = read_header(io, &header_oid, read_only)?;
+        let state = read_header(io, &header_oid, read_only, None)?;
         // the image's own contexts, as upstream's ImageCtx duplicates the
         // caller's: later changes to it do not reach the image
         let io = io.duplicate();
@@ -158,6 +160,7 @@ impl Image {
             object_map: ObjectMap::default(),
             watcher: Mutex::new(None),
             inflight: Default::default(),
+            snap: Mutex::new(None),
             closed: AtomicBool::new(false),
         });
         if !read_only {
@@ -192,19 +195,46 @@ impl Image {
         Ok(())
     }
 
-    /// Fails with EROFS for a read-only handle.
+    /// Fails with EROFS for a read-only handle or one reading a snapshot.
     pub fn check_writable(&self) -> Result<()> {
         self.check_open()?;
         if self.read_only {
             return Err(Error::ReadOnly("image opened read-only".into()));
         }
+        if self.selected_snapshot().is_some() {
+            return Err(Error::ReadOnly("a snapshot is selected".into()));
+        }
         Ok(())
+    }
+
+    /// The snapshot this handle reads, if not the head.
+    pub fn selected_snapshot(&self) -> Option<u64> {
+        *self.snap.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads snapshot `snap` (None: the head) from now on, with its size;
+    /// the header is read again. Errors: ENOENT when the snapshot is gone.
+    pub(crate) fn select_snapshot(&self, snap: Option<u64>) -> Result<()> {
+        let state = read_header(&self.io, &self.header_oid, self.read_only, snap)?;
+        *self.snap.lock().unwrap_or_else(|e| e.into_inner()) = snap;
+        self.data_io.set_read_snap(snap.unwrap_or(SNAP_HEAD));
+        self.install(state)
     }
 
     /// Re-reads the header.
     pub fn refresh(&self) -> Result<()> {
-        let state = read_header(&self.io, &self.header_oid, self.read_only)?;
+        let state = read_header(&self.io, &self.header_oid, self.read_only, self.selected_snapshot())?;
+        self.install(state)
+    }
+
+    fn install(&self, state: HeaderState) -> Result<()> {
         self.data_io.set_write_snapc(state.snapc.clone())?;
+        let snapshots_changed = self.header.read().unwrap_or_else(|e| e.into_inner()).snapc != state.snapc;
+        if snapshots_changed && self.object_map.is_loaded() {
+            // another handle made or removed a snapshot: the stored map
+            // changed under ours (fast-diff's clean states)
+            self.object_map.reload(self)?;
+        }
         *self.config.write().unwrap_or_else(|e| e.into_inner()) = read_config(&self.io, &state.config);
         *self.header.write().unwrap_or_else(|e| e.into_inner()) = state;
         Ok(())
@@ -276,14 +306,16 @@ impl Drop for Image {
     }
 }
 
-/// Reads an image header in one compound read.
-fn read_header(io: &IoCtx, header_oid: &str, read_only: bool) -> Result<HeaderState> {
+/// Reads an image header in one compound read; the size and flags are
+/// snapshot `snap`'s when given (ENOENT when it is gone).
+fn read_header(io: &IoCtx, header_oid: &str, read_only: bool, snap: Option<u64>) -> Result<HeaderState> {
+    let snap = snap.unwrap_or(NOSNAP);
     let mut op = ObjectOperation::new();
-    op.push(rbd_step("get_size", NOSNAP.to_bytes()));
+    op.push(rbd_step("get_size", snap.to_bytes()));
     op.push(rbd_step("get_features", header::GetFeaturesInput { snap_id: NOSNAP, read_only }.to_bytes()));
     op.push(rbd_step("get_object_prefix", Vec::new()));
     op.push(rbd_step("get_data_pool", Vec::new()));
-    op.push(rbd_step("get_flags", NOSNAP.to_bytes()));
+    op.push(rbd_step("get_flags", snap.to_bytes()));
     op.push(rbd_step("op_features_get", Vec::new()));
     op.push(rbd_step("get_snapcontext", Vec::new()));
     op.push(rbd_step("get_create_timestamp", Vec::new()));

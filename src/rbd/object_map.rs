@@ -55,6 +55,20 @@ impl ObjectMap {
         Ok(())
     }
 
+    /// Reads the stored map again into the loaded one (when loaded).
+    pub fn reload(&self, image: &Image) -> Result<()> {
+        if !self.is_loaded() {
+            return Ok(());
+        }
+        let oid = object_map_object(&image.id, None);
+        let out = image.io.exec(oid.as_bytes(), RBD, "object_map_load", Vec::new())?;
+        let map = BitVector2::from_bytes(&out).map_err(|_| Error::Corrupt("object map".into()))?;
+        if let Some(loaded) = self.lock_map().as_mut() {
+            *loaded = map;
+        }
+        Ok(())
+    }
+
     /// Drops the loaded map and unlocks the object.
     pub fn close(&self, image: &Image) {
         if self.lock_map().take().is_some() {
@@ -110,6 +124,18 @@ impl ObjectMap {
             }
         }
         Ok(())
+    }
+
+    /// Changes the loaded map, if any: `change(object, state)` returns a new
+    /// state or None to keep it.
+    pub(crate) fn update_loaded(&self, mut change: impl FnMut(u64, u8) -> Option<u8>) {
+        if let Some(map) = self.lock_map().as_mut() {
+            for i in 0..map.len() {
+                if let Some(s) = change(i, map.get(i)) {
+                    map.set(i, s);
+                }
+            }
+        }
     }
 
     /// Resizes the loaded map (after the stored one was resized).

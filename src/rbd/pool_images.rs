@@ -64,17 +64,19 @@ pub fn remove(io: &Arc<IoCtx>, name: &str, progress: &mut dyn FnMut(u64, u64)) -
 }
 
 fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-    let own = image.watch_handle();
-    let others = io.list_watchers(image.header_oid.as_bytes())?.into_iter().filter(|w| w.cookie != own).count();
-    if others > 0 {
-        return Err(Error::Busy("image has watchers: it is open elsewhere".into()));
-    }
+    // snapshots are looked for first: upstream answers ENOTEMPTY for an
+    // image with snapshots even while it is open elsewhere
     let (snaps, num_objects, prefix) = {
         let h = image.header();
         (h.snapc.snaps.len(), h.layout().num_objects(h.size), h.object_prefix.clone())
     };
     if snaps > 0 {
         return Err(Error::NotEmpty("image has snapshots".into()));
+    }
+    let own = image.watch_handle();
+    let others = io.list_watchers(image.header_oid.as_bytes())?.into_iter().filter(|w| w.cookie != own).count();
+    if others > 0 {
+        return Err(Error::Busy("image has watchers: it is open elsewhere".into()));
     }
     image.lock.acquire(image)?;
     // into the trash, out of the directory

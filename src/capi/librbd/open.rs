@@ -31,15 +31,12 @@ fn open_image(
         By::Name => ImageRef::Name(what),
         By::Id => ImageRef::Id(what),
     };
-    let image = Image::open(io, reference, read_only || snap.is_some())?;
+    let image = Image::open(io, reference, read_only)?;
     if snap.is_some() {
-        let has_snapshots = !image.header().snapc.snaps.is_empty();
-        let _ = image.close();
-        return Err(if has_snapshots {
-            Error::NotImplemented("opening an image at a snapshot")
-        } else {
-            Error::not_found("snapshot")
-        });
+        if let Err(e) = image.set_snapshot(snap) {
+            let _ = image.close();
+            return Err(e);
+        }
     }
     Ok(IMAGES.insert(Arc::new(ImageEntry::new(image))))
 }

@@ -78,19 +78,46 @@ pub unsafe extern "C" fn rbd_snap_list_end(snaps: *mut rbd_snap_info_t) {
     })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores whether the image has a user snapshot named `snapname`.
+/// Errors: -EINVAL for a NULL argument; -EBADF for a closed image; the
+/// OSD's error reading the header.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_exists(image: rbd_image_t, snapname: *const c_char, exists: *mut bool) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        let out = Out::new(exists, "exists")?;
+        let found = match image.snapshot_named(name) {
+            Ok(_) => true,
+            Err(e) if e.errno() == libc::ENOENT => false,
+            Err(e) => return Err(e),
+        };
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(found) };
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Creates user snapshot `snapname` of the image (writes wait meanwhile).
+/// Errors: -EINVAL for a NULL or empty name; -EEXIST when the name is taken;
+/// -EDQUOT at the snapshot limit; -EROFS for a read-only image or one
+/// reading a snapshot; -EBADF; the lock's and the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_create(image: rbd_image_t, snapname: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        image.create_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_snap_create` with flags: `RBD_SNAP_CREATE_SKIP_QUIESCE` or
+/// `RBD_SNAP_CREATE_IGNORE_QUIESCE_ERROR` (not both: -EINVAL). This library
+/// sends no quiesce notifications (nothing to skip or ignore), and the
+/// progress callback is never called, so it may be NULL. Errors as
+/// `rbd_snap_create`; -EINVAL for unknown flags.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_create2(
     image: rbd_image_t,
@@ -99,16 +126,33 @@ pub unsafe extern "C" fn rbd_snap_create2(
     cb: librbd_progress_fn_t,
     cbdata: *mut c_void,
 ) -> c_int {
-    enosys!()
+    let _ = (cb, cbdata);
+    let known = (RBD_SNAP_CREATE_SKIP_QUIESCE | RBD_SNAP_CREATE_IGNORE_QUIESCE_ERROR) as u32;
+    if flags & !known != 0 || flags == known {
+        return -libc::EINVAL;
+    }
+    // SAFETY: forwarded C contract.
+    unsafe { rbd_snap_create(image, snap_name) }
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Removes user snapshot `snapname`. Errors: -EINVAL for a NULL name;
+/// -ENOENT without it; -EBUSY while it is protected or has clones; -EROFS;
+/// -EBADF; the lock's and the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_remove(image: rbd_image_t, snapname: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        image.remove_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_snap_remove` with flags: `RBD_SNAP_REMOVE_UNPROTECT` unprotects a
+/// protected snapshot first; `RBD_SNAP_REMOVE_FLATTEN` would flatten its
+/// clones (this library makes none; a snapshot with clones stays -EBUSY).
+/// The progress callback (for flattening) is never called, so it may be
+/// NULL. Errors as `rbd_snap_remove`.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_remove2(
     image: rbd_image_t,
@@ -117,22 +161,39 @@ pub unsafe extern "C" fn rbd_snap_remove2(
     cb: librbd_progress_fn_t,
     cbdata: *mut c_void,
 ) -> c_int {
-    enosys!()
+    let _ = (cb, cbdata);
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snap_name, "snapshot name") }?;
+        if flags & RBD_SNAP_REMOVE_UNPROTECT as u32 != 0 && image.is_snapshot_protected(name)? {
+            image.unprotect_snapshot(name)?;
+        }
+        image.remove_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Removes snapshot `snap_id` (any namespace). Errors as `rbd_snap_remove`.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_remove_by_id(image: rbd_image_t, snap_id: u64) -> c_int {
-    enosys!()
+    entry(|| image_handle::image(image)?.remove_snapshot_by_id(snap_id).map(|_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Rolls the image back to snapshot `snapname`. Errors: -EINVAL for a NULL
+/// name; -ENOENT without it; -EROFS; -EBADF; the lock's and the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_rollback(image: rbd_image_t, snapname: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        image.rollback_to_snapshot(name, &mut |_, _| {}).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_snap_rollback` calling `cb(objects done, object count, cbdata)` as
+/// objects are rolled back. Errors as `rbd_snap_rollback`; -EINVAL for a
+/// NULL callback.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_rollback_with_progress(
     image: rbd_image_t,
@@ -140,72 +201,140 @@ pub unsafe extern "C" fn rbd_snap_rollback_with_progress(
     cb: librbd_progress_fn_t,
     cbdata: *mut c_void,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        let mut progress = super::image::progress_fn(cb, cbdata)?;
+        image.rollback_to_snapshot(name, &mut progress).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Renames user snapshot `snapname` to `dstsnapsname`. Errors: -EINVAL for
+/// a NULL or empty name; -ENOENT without the snapshot; -EEXIST when the new
+/// name is taken; -EROFS; -EBADF; the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_rename(
     image: rbd_image_t,
     snapname: *const c_char,
     dstsnapsname: *const c_char,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated strings.
+        let (from, to) = unsafe { (c_str(snapname, "snapshot name")?, c_str(dstsnapsname, "new snapshot name")?) };
+        image.rename_snapshot(from, to).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Protects user snapshot `snap_name`. Errors: -EINVAL for a NULL name;
+/// -ENOSYS for an image without layering (as upstream); -ENOENT; -EBUSY when
+/// already protected; -EROFS; -EBADF; the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_protect(image: rbd_image_t, snap_name: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snap_name, "snapshot name") }?;
+        image.protect_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Unprotects user snapshot `snap_name`. Errors: -EINVAL for a NULL name or
+/// an unprotected snapshot; -ENOSYS without layering; -ENOENT; -EBUSY while
+/// clones use it; -EROFS; -EBADF; the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_unprotect(image: rbd_image_t, snap_name: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snap_name, "snapshot name") }?;
+        image.unprotect_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores 1 when user snapshot `snap_name` is protected, else 0. Errors:
+/// -EINVAL for a NULL argument; -ENOENT; -EBADF; the OSDs' errors.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_is_protected(
     image: rbd_image_t,
     snap_name: *const c_char,
     is_protected: *mut c_int,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snap_name, "snapshot name") }?;
+        let out = Out::new(is_protected, "is_protected")?;
+        let protected = image.is_snapshot_protected(name)?;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(c_int::from(protected)) };
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores the image's snapshot limit (`UINT64_MAX`: none). Errors: -EINVAL
+/// for a NULL argument; -EBADF; the OSD's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_get_limit(image: rbd_image_t, limit: *mut u64) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        let out = Out::new(limit, "limit")?;
+        let value = image.snapshot_limit()?;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(value) };
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Sets the snapshot limit (`UINT64_MAX` removes it). Errors: -ERANGE below
+/// the number of snapshots; -EROFS; -EBADF; the OSD's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_set_limit(image: rbd_image_t, limit: u64) -> c_int {
-    enosys!()
+    entry(|| image_handle::image(image)?.set_snapshot_limit(limit).map(|_| 0))
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores when snapshot `snap_id` was made. Errors: -EINVAL for a NULL
+/// argument; -ENOENT without it; -EBADF; the OSD's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_get_timestamp(image: rbd_image_t, snap_id: u64, timestamp: *mut timespec) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        let out = Out::new(timestamp, "timestamp")?;
+        let t = image.snapshot(snap_id)?.timestamp;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(timespec { tv_sec: t.sec as time_t, tv_nsec: t.nsec as _ }) };
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Reads user snapshot `snapname` from now on (NULL: the head again);
+/// setting a snapshot releases the exclusive lock, and writes fail with
+/// -EROFS until the head is set again. Errors: -ENOENT; -EBADF; the OSD's.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_set(image: rbd_image_t, snapname: *const c_char) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: NULL or the caller's NUL-terminated string.
+        let name = unsafe { opt_c_str(snapname, "snapshot name") }?;
+        image.set_snapshot(name).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// `rbd_snap_set` by id, of any namespace (`CEPH_NOSNAP`: the head).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_set_by_id(image: rbd_image_t, snap_id: u64) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        let id = (snap_id != crate::cls::rbd::NOSNAP).then_some(snap_id);
+        image.set_snapshot_id(id).map(|_| 0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Copies snapshot `snap_id`'s name and its NUL into `snapname`, whose size
+/// is `*name_len`; `*name_len` becomes the size needed. Errors: -EINVAL for
+/// a NULL argument; -ENOENT without the snapshot; -ERANGE when the buffer is
+/// too small (`*name_len` set); -EBADF; the OSD's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_get_name(
     image: rbd_image_t,
@@ -213,13 +342,41 @@ pub unsafe extern "C" fn rbd_snap_get_name(
     snapname: *mut c_char,
     name_len: *mut usize,
 ) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        let len_out = Out::new(name_len, "name_len")?;
+        let name = image.snapshot(snap_id)?.name;
+        // SAFETY: checked non-null; the caller's size_t.
+        let room = unsafe { *len_out.0.as_ptr() };
+        if room < name.len() + 1 {
+            // SAFETY: checked out-parameter.
+            unsafe { len_out.write(name.len() + 1) };
+            return Err(Error::Range("name buffer too small".into()));
+        }
+        // SAFETY: the caller's buffer of `room` bytes.
+        if !unsafe { write_cstring(snapname, room, name.as_bytes()) } {
+            return Err(Error::invalid("snapname is NULL"));
+        }
+        // SAFETY: checked out-parameter.
+        unsafe { len_out.write(name.len() + 1) };
+        Ok(0)
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Stores the id of user snapshot `snapname`. Errors: -EINVAL for a NULL
+/// argument; -ENOENT without it; -EBADF; the OSD's error.
 #[no_mangle]
 pub unsafe extern "C" fn rbd_snap_get_id(image: rbd_image_t, snapname: *const c_char, snap_id: *mut u64) -> c_int {
-    enosys!()
+    entry(|| {
+        let image = image_handle::image(image)?;
+        // SAFETY: the caller's NUL-terminated string.
+        let name = unsafe { c_str(snapname, "snapshot name") }?;
+        let out = Out::new(snap_id, "snap_id")?;
+        let id = image.snapshot_named(name)?.id;
+        // SAFETY: checked out-parameter.
+        unsafe { out.write(id) };
+        Ok(0)
+    })
 }
 
 /// Stores the namespace type of snapshot `snap_id` (user, group, trash, mirror).

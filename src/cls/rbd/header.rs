@@ -247,8 +247,7 @@ pub fn get_flags(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
     let snap_id: u64 = decode_input(input)?;
     if snap_id != NOSNAP {
         // a snapshot's flags live in its record
-        ctx.omap_get(super::snap_key(snap_id).as_bytes())?;
-        return Err(errno(libc::EOPNOTSUPP, "snapshot flags"));
+        return out(&super::snapshot::record_flags(ctx, snap_id)?);
     }
     out(&read_key_or::<u64>(ctx, "flags", 0)?)
 }
@@ -258,8 +257,8 @@ pub fn set_flags(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
     let (flags, mask) = (d.u64().map_err(|_| einval())?, d.u64().map_err(|_| einval())?);
     let snap_id: u64 = trailing(&mut d, NOSNAP)?;
     if snap_id != NOSNAP {
-        ctx.omap_get(super::snap_key(snap_id).as_bytes())?;
-        return Err(errno(libc::EOPNOTSUPP, "snapshot flags"));
+        super::snapshot::set_record_flags(ctx, snap_id, flags, mask)?;
+        return Ok(Vec::new());
     }
     let orig: u64 = read_key_or(ctx, "flags", 0)?;
     write_key(ctx, "flags", &((orig & !mask) | (flags & mask)))?;

@@ -107,6 +107,14 @@ pub static METHODS: &[Method] = &[
     Method { class: CLASS, name: "parent_get", flags: RD, run: header::parent_get },
     Method { class: CLASS, name: "parent_overlap_get", flags: RD, run: header::parent_overlap_get },
     Method { class: CLASS, name: "snapshot_get_limit", flags: RD, run: header::snapshot_get_limit },
+    // snapshots
+    Method { class: CLASS, name: "snapshot_add", flags: RDWR, run: snapshot::snapshot_add },
+    Method { class: CLASS, name: "snapshot_get", flags: RD, run: snapshot::snapshot_get },
+    Method { class: CLASS, name: "snapshot_remove", flags: RDWR, run: snapshot::snapshot_remove },
+    Method { class: CLASS, name: "snapshot_rename", flags: RDWR, run: snapshot::snapshot_rename },
+    Method { class: CLASS, name: "get_protection_status", flags: RD, run: snapshot::get_protection_status },
+    Method { class: CLASS, name: "set_protection_status", flags: RDWR, run: snapshot::set_protection_status },
+    Method { class: CLASS, name: "snapshot_set_limit", flags: RDWR, run: snapshot::snapshot_set_limit },
     Method { class: CLASS, name: "get_all_features", flags: RD, run: header::get_all_features },
     // metadata
     Method { class: CLASS, name: "metadata_list", flags: RD, run: metadata::metadata_list },
@@ -127,6 +135,8 @@ pub static METHODS: &[Method] = &[
     Method { class: CLASS, name: "object_map_save", flags: RDWR, run: object_map::object_map_save },
     Method { class: CLASS, name: "object_map_resize", flags: RDWR, run: object_map::object_map_resize },
     Method { class: CLASS, name: "object_map_update", flags: RDWR, run: object_map::object_map_update },
+    Method { class: CLASS, name: "object_map_snap_add", flags: RDWR, run: object_map::object_map_snap_add },
+    Method { class: CLASS, name: "object_map_snap_remove", flags: RDWR, run: object_map::object_map_snap_remove },
     // rbd_trash
     Method { class: CLASS, name: "trash_add", flags: RDWR, run: trash::trash_add },
     Method { class: CLASS, name: "trash_remove", flags: RDWR, run: trash::trash_remove },

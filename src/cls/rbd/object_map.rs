@@ -108,3 +108,38 @@ pub fn object_map_update(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Ve
     }
     Ok(Vec::new())
 }
+/// At a snapshot: every object that EXISTS becomes EXISTS_CLEAN (unchanged
+/// since the newest snapshot, for fast-diff). Written only when one changed.
+pub fn object_map_snap_add(ctx: &mut dyn ObjectContext, _input: &[u8]) -> Result<Vec<u8>> {
+    let mut map = read(ctx)?;
+    let mut updated = false;
+    for i in 0..map.len() {
+        if map.get(i) == EXISTS {
+            map.set(i, EXISTS_CLEAN);
+            updated = true;
+        }
+    }
+    if updated {
+        write(ctx, map)?;
+    }
+    Ok(Vec::new())
+}
+
+/// When a snapshot goes, the next map (a newer snapshot's or the head's)
+/// takes its changes: an object EXISTS_CLEAN here becomes EXISTS when it
+/// EXISTS in the removed snapshot's map (the input) or lies past its end.
+pub fn object_map_snap_remove(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
+    let removed: BitVector2 = decode_input(input)?;
+    let mut map = read(ctx)?;
+    let mut updated = false;
+    for i in 0..map.len() {
+        if map.get(i) == EXISTS_CLEAN && (i >= removed.len() || removed.get(i) == EXISTS) {
+            map.set(i, EXISTS);
+            updated = true;
+        }
+    }
+    if updated {
+        write(ctx, map)?;
+    }
+    Ok(Vec::new())
+}

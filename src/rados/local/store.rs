@@ -576,6 +576,9 @@ impl Store {
             if !m.removed_snaps.contains(&snap) {
                 m.removed_snaps.push(snap);
             }
+            // as the monitor (`remove_unmanaged_snap`): a removal moves the
+            // sequence on, so the next snapshot context is newer than it
+            m.snap_seq += 1;
             Ok(())
         })
     }
@@ -652,7 +655,13 @@ impl Store {
         let bound = if cursor.after { std::ops::Bound::Excluded(&start) } else { std::ops::Bound::Included(&start) };
         let mut out = Vec::new();
         for (k, entry) in p.objects.range((bound, std::ops::Bound::Unbounded)) {
-            if namespace.is_some_and(|ns| ns != k.namespace.as_slice()) || !lock_entry(entry).meta.exists {
+            // an object whose head was removed while snapshots keep clones of
+            // it is still listed, as an OSD lists its whiteout head
+            let listed = {
+                let e = lock_entry(entry);
+                e.meta.exists || !e.meta.clones.is_empty()
+            };
+            if namespace.is_some_and(|ns| ns != k.namespace.as_slice()) || !listed {
                 continue;
             }
             if out.len() == max {
