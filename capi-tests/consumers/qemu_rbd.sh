@@ -87,6 +87,19 @@ step "qemu-io" "$qemu_io" -f raw \
     -c "read -P 0x11 2M 4k" -c "read -P 0x22 3M 4k" "$(spec "$img")"
 if grep -qiE 'fail|error|mismatch' "$work/out"; then echo "FAIL: qemu-io"; cat "$work/out"; fail=1; fi
 
+# internal snapshots through qemu-img: create, list, apply (rollback), delete
+step "qemu-img snapshot -c" "$qemu_img" snapshot -c before "$(spec "$img")"
+step "qemu-io after snapshot" "$qemu_io" -f raw -c "write -P 0x77 64k 960k" -c "read -P 0x77 64k 960k" "$(spec "$img")"
+if grep -qiE 'fail|error|mismatch' "$work/out"; then echo "FAIL: qemu-io after snapshot"; cat "$work/out"; fail=1; fi
+step "qemu-img snapshot -l" "$qemu_img" snapshot -l "$(spec "$img")" &&
+    if ! grep -q ' before ' "$work/out"; then echo "FAIL: snapshot -l does not list it"; cat "$work/out"; fail=1; fi
+step "qemu-img snapshot -a" "$qemu_img" snapshot -a before "$(spec "$img")"
+step "qemu-io after rollback" "$qemu_io" -f raw -c "read -P 0xab 64k 960k" -c "read -P 0x11 2M 4k" "$(spec "$img")"
+if grep -qiE 'fail|error|mismatch' "$work/out"; then echo "FAIL: qemu-io after rollback"; cat "$work/out"; fail=1; fi
+step "qemu-img snapshot -d" "$qemu_img" snapshot -d before "$(spec "$img")"
+step "qemu-img snapshot -l after delete" "$qemu_img" snapshot -l "$(spec "$img")" &&
+    if grep -q ' before ' "$work/out"; then echo "FAIL: snapshot still listed after -d"; cat "$work/out"; fail=1; fi
+
 if [ "$where" = cluster ]; then
     # the upstream rbd tool (system libraries) sees what qemu wrote through ours
     size=$(rbd -c "$conf" info --format json "$pool/$img" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')
@@ -101,5 +114,5 @@ with rados.Rados(conffile=sys.argv[1]) as r, r.open_ioctx(sys.argv[2]) as io:
     for name in sys.argv[3:]:
         rbd.RBD().remove(io, name)
 PY
-[ $fail = 0 ] && echo "qemu-img/qemu-io 7.2 on our libraries ($where): create, info, convert in/out byte-identical, compare, resize, qemu-io patterns: ok"
+[ $fail = 0 ] && echo "qemu-img/qemu-io 7.2 on our libraries ($where): create, info, convert in/out byte-identical, compare, resize, qemu-io patterns, snapshot create/list/apply/delete: ok"
 exit $fail
