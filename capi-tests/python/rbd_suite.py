@@ -1116,6 +1116,80 @@ def snapshots(env, rec):
         rec("remove snapshot without object map", attempt(im.remove_snap, "s"))
 
 
+@case
+def diff(env, rec):
+    io = env.io
+
+    def walk(im, frm, off, length, whole):
+        got = []
+
+        def cb(o, l, exists):
+            got.append((o, l, exists))
+            return 0
+
+        r = attempt(im.diff_iterate, off, length, frm, cb, whole_object=whole)
+        return got if r is None else r
+
+    def both(label, im, frm, off=0, length=None):
+        length = im.size() if length is None else length
+        rec(label, walk(im, frm, off, length, False))
+        rec(label + " (whole objects)", walk(im, frm, off, length, True))
+
+    for features, tag in ((61, "fast-diff"), (1 | 4 | 8, "object map"), (1, "plain")):
+        with fresh(env, "d-img", 20 * MiB, features=features) as im:
+            rec(f"{tag}: empty", walk(im, None, 0, im.size(), True))
+            im.write(b"a" * 4096, 0)
+            im.write(b"b" * 100, 5 * MiB)
+            im.write(b"c" * MiB, 12 * MiB - 512)
+            both(f"{tag}: from the beginning", im, None)
+            im.create_snap("s1")
+            both(f"{tag}: from s1, nothing written", im, "s1")
+            im.write(b"d" * 100, 5 * MiB + 200)
+            im.discard(12 * MiB, 4 * MiB)
+            im.write(b"e" * 10, 18 * MiB)
+            both(f"{tag}: from s1", im, "s1")
+            both(f"{tag}: from the beginning after s1", im, None)
+            both(f"{tag}: from s1, a range", im, "s1", 4 * MiB + 100, 10 * MiB)
+            im.create_snap("s2")
+            im.resize(28 * MiB)
+            im.write(b"f" * 10, 25 * MiB)
+            im.discard(0, 4 * MiB)
+            both(f"{tag}: from s2 after growing", im, "s2")
+            both(f"{tag}: from s1 after growing", im, "s1")
+            im.set_snap("s2")
+            both(f"{tag}: s1 to s2", im, "s1")
+            rec(f"{tag}: s2 to s2", walk(im, "s2", 0, im.size(), True))
+            im.set_snap("s1")
+            rec(f"{tag}: s2 to s1", walk(im, "s2", 0, im.size(), False))
+            im.set_snap(None)
+            rec(f"{tag}: missing snapshot", walk(im, "nope", 0, im.size(), False))
+            rec(f"{tag}: past the end", walk(im, None, 40 * MiB, 10, False))
+            rec(f"{tag}: length 0", walk(im, None, 0, 0, False))
+            rec(f"{tag}: callback error", attempt(im.diff_iterate, 0, im.size(), None, lambda o, l, e: -5))
+            for name in ("s1", "s2"):
+                im.remove_snap(name)
+    with fresh(env, "d-striped", 16 * MiB, order=22, stripe_unit=64 * 1024, stripe_count=4,
+               features=1 | 2 | 4 | 8 | 16) as im:
+        im.write(bytes(range(256)) * 1024, 100 * 1024)
+        im.create_snap("s")
+        im.write(b"x" * 70000, 8 * MiB - 1000)
+        both("striped: from the beginning", im, None)
+        both("striped: from s", im, "s")
+        im.remove_snap("s")
+
+
+@case
+def no_parent(env, rec):
+    with fresh(env, "p-img", 4 * MiB) as im:
+        rec("parent_info", attempt(im.parent_info))
+        rec("parent_id", attempt(im.parent_id))
+        im.create_snap("s")
+        im.set_snap("s")
+        rec("parent_info at a snapshot", attempt(im.parent_info))
+        im.set_snap(None)
+        im.remove_snap("s")
+
+
 # ---------------------------------------------------------------------------
 
 

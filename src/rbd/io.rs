@@ -138,7 +138,7 @@ enum DiscardAction {
 
 impl Image {
     /// `clip_io`: EINVAL past the end; requests reaching past it are shortened.
-    fn clip(&self, offset: u64, len: u64) -> Result<u64> {
+    pub(super) fn clip(&self, offset: u64, len: u64) -> Result<u64> {
         self.check_open()?;
         if len == 0 {
             return Ok(0);

@@ -3,6 +3,7 @@
 //! map, metadata, resizing, removal.
 
 mod create;
+mod diff;
 mod exclusive_lock;
 mod image;
 mod image_options;

@@ -1,5 +1,6 @@
 //! Clones: create, flatten, parent and children.
 
+use super::image_handle;
 use crate::capi::prelude::*;
 
 /// Not implemented yet: returns -ENOSYS.
@@ -45,7 +46,8 @@ pub unsafe extern "C" fn rbd_clone3(
     enosys!()
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Deprecated form of `rbd_get_parent`: -ENOENT, as for every image this
+/// library opens (none has a parent); nothing is written. Errors: -EBADF.
 #[deprecated]
 #[no_mangle]
 pub unsafe extern "C" fn rbd_get_parent_info(
@@ -57,10 +59,15 @@ pub unsafe extern "C" fn rbd_get_parent_info(
     parent_snapname: *mut c_char,
     psnapnamelen: usize,
 ) -> c_int {
-    enosys!()
+    entry(|| -> Result<c_int> {
+        let image = image_handle::image(image)?;
+        image.check_open()?;
+        Err(Error::not_found("the image has no parent"))
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// Deprecated form of `rbd_get_parent`: -ENOENT, as for every image this
+/// library opens (none has a parent); nothing is written. Errors: -EBADF.
 #[deprecated]
 #[no_mangle]
 pub unsafe extern "C" fn rbd_get_parent_info2(
@@ -74,17 +81,27 @@ pub unsafe extern "C" fn rbd_get_parent_info2(
     parent_snapname: *mut c_char,
     psnapnamelen: usize,
 ) -> c_int {
-    enosys!()
+    entry(|| -> Result<c_int> {
+        let image = image_handle::image(image)?;
+        image.check_open()?;
+        Err(Error::not_found("the image has no parent"))
+    })
 }
 
-/// Not implemented yet: returns -ENOSYS.
+/// The parent of a clone. This library opens no clones (`-ENOSYS` at
+/// open), so an open image has none: -ENOENT, as upstream answers for an
+/// image without a parent; nothing is written. Errors: -EBADF (closed).
 #[no_mangle]
 pub unsafe extern "C" fn rbd_get_parent(
     image: rbd_image_t,
     parent_image: *mut rbd_linked_image_spec_t,
     parent_snap: *mut rbd_snap_spec_t,
 ) -> c_int {
-    enosys!()
+    entry(|| -> Result<c_int> {
+        let image = image_handle::image(image)?;
+        image.check_open()?;
+        Err(Error::not_found("the image has no parent"))
+    })
 }
 
 /// Not implemented yet: returns -ENOSYS.
