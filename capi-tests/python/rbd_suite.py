@@ -1190,6 +1190,36 @@ def no_parent(env, rec):
         im.remove_snap("s")
 
 
+@case
+def snapshot_by_a_peer(env, rec):
+    """A handle reading a snapshot makes another one while a second handle of
+    the same client owns the lock and the object map: the owner hears of it,
+    reads on, and its next writes leave the map as upstream's."""
+    io = env.io
+    with fresh(env, "sp-img", 16 * MiB) as owner:
+        owner.write(b"a" * 100, 0)
+        owner.write(b"b" * 100, 4 * MiB)
+        owner.create_snap("s0")
+        owner.write(b"c" * 100, 8 * MiB)
+        with rbd.Image(io, "sp-img", snapshot="s0") as reader:
+            rec("peer snapshot", attempt(reader.create_snap, "s1"))
+        deadline = time.time() + 10
+        names = []
+        while time.time() < deadline:
+            names = [s["name"] for s in owner.list_snaps()]
+            if "s1" in names:
+                break
+            time.sleep(0.05)
+        rec("owner lists", names)
+        rec("owner reads", (owner.read(0, 4), owner.read(4 * MiB, 4), owner.read(8 * MiB, 4)))
+        owner.write(b"d" * 100, 4 * MiB)
+        owner.write(b"e" * 100, 12 * MiB)
+        rec("object map", object_map(io, owner))
+        for name in ("s0", "s1"):
+            owner.remove_snap(name)
+        rec("object map after removals", object_map(io, owner))
+
+
 # ---------------------------------------------------------------------------
 
 

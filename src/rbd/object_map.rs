@@ -83,9 +83,14 @@ impl ObjectMap {
 
     /// False only when the map is loaded, valid, and says the object does not exist.
     pub fn may_exist(&self, image: &Image, object_no: u64) -> bool {
+        // the header first: reading it may refresh it, and a refresh may
+        // reload this map (so not under its lock)
+        if image.header().flags & flags::OBJECT_MAP_INVALID != 0 {
+            return true;
+        }
         let guard = self.lock_map();
         let Some(map) = guard.as_ref() else { return true };
-        if image.header().flags & flags::OBJECT_MAP_INVALID != 0 || object_no >= map.len() {
+        if object_no >= map.len() {
             return true;
         }
         map.get(object_no) != object_state::NONEXISTENT

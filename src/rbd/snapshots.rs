@@ -154,7 +154,9 @@ impl Image {
         check(&self.io.operate(object_map_object(&self.id, Some(id)).as_bytes(), copy))?;
         if features & features::FAST_DIFF != 0 {
             let mut op = ObjectOperation::new();
-            op.push(assert_locked_step("", ""));
+            if self.object_map.is_loaded() {
+                op.push(assert_locked_step("", ""));
+            }
             op.push(rbd_step("object_map_snap_add", Vec::new()));
             check(&self.io.operate(head.as_bytes(), op))?;
             self.object_map.mark_clean();
@@ -209,7 +211,7 @@ impl Image {
                 Ok(map) => {
                     let next = self.header().snapc.snaps.iter().copied().filter(|&s| s > id).min();
                     let mut op = ObjectOperation::new();
-                    if next.is_none() {
+                    if next.is_none() && self.object_map.is_loaded() {
                         op.push(assert_locked_step("", ""));
                     }
                     op.push(rbd_step("object_map_snap_remove", map.clone()));
@@ -357,7 +359,9 @@ impl Image {
         if features & features::OBJECT_MAP != 0 {
             let bytes = self.io.read(object_map_object(&self.id, Some(id)).as_bytes(), 0, 0)?;
             let mut op = ObjectOperation::new();
-            op.push(assert_locked_step("", ""));
+            if self.object_map.is_loaded() {
+                op.push(assert_locked_step("", ""));
+            }
             op.push(OpStep::WriteFull { data: bytes.clone() });
             check(&self.io.operate(object_map_object(&self.id, None).as_bytes(), op))?;
             let map = BitVector2::from_bytes(&bytes).map_err(|_| Error::Corrupt("object map".into()))?;
