@@ -11,6 +11,8 @@
    Snapshots both ways: ours makes, protects, removes and reads snapshots
    that the `rbd` tool then lists, exports and checks; ours rolls an image
    back to a snapshot upstream made, and removes it;
+   The rbd tool's snapshot operations and resize on an image ours holds the
+   lock of are run by ours, the lock owner, as upstream's owner runs them;
 3. exclusive lock with a peer: our client and an upstream client (separate
    processes) write the same image in turn; the lock moves between them through
    the header's watch/notify, each reads the other's data, the object map stays
@@ -296,6 +298,42 @@ def rollback_object_map_like_upstream():
           "object-map check after either's rollback)")
 
 
+def upstream_tool_while_ours_owns_the_lock():
+    """The rbd tool's maintenance operations on an image our client has open
+    and holds the lock of: each is a request to the lock owner (ours), which
+    runs it and answers (for snapshot create, remove and resize, with an
+    AsyncComplete). Without an answer upstream waits 30 s per request."""
+    import time
+    name = "interop-owner"
+    spec = f"{POOL}/{name}"
+    ours = Peer("ours")
+    ours.call("create", name, 64 * MIB)
+    ours.call("open", name)
+    ours.call("write", 0, 4096, 400)
+    assert ours.call("owner") == "1"
+    slow = []
+    for args in (("snap", "create", f"{spec}@a"), ("snap", "create", f"{spec}@b"),
+                 ("snap", "rename", f"{spec}@b", f"{spec}@c"), ("snap", "protect", f"{spec}@c"),
+                 ("snap", "unprotect", f"{spec}@c"), ("snap", "rm", f"{spec}@c"),
+                 ("resize", "--size", "96M", spec)):
+        start = time.monotonic()
+        rbd_tool(*args)
+        took = time.monotonic() - start
+        if took > 10:
+            slow.append(f"rbd {' '.join(args)}: {took:.1f} s")
+    assert not slow, f"requests the lock owner (ours) did not answer: {slow}"
+    assert ours.call("owner") == "1", "ours lost the lock"
+    assert [s[1] for s in json.loads(ours.call("snaps"))] == ["a"], ours.call("snaps")
+    ours.call("close")
+    ours.quit()
+    assert info(spec)["size"] == 96 * MIB
+    check_object_map(spec)
+    rbd_tool("snap", "purge", spec)
+    rbd_tool("rm", spec)
+    print("the rbd tool's snap create/rename/protect/unprotect/rm and resize on an image ours holds the lock of: "
+          "each answered by ours (under 10 s), ours kept the lock and sees the result")
+
+
 def exclusive_lock_with_a_peer():
     name = "interop-lock"
     spec = f"{POOL}/{name}"
@@ -387,14 +425,15 @@ def dead_lock_owner_is_blocklisted():
 
 
 def main():
-    for name in ("interop-ours", "interop-upstream", "interop-snaps", "interop-rollback-ours",
+    for name in ("interop-ours", "interop-upstream", "interop-snaps", "interop-owner", "interop-rollback-ours",
                  "interop-rollback-upstream", "interop-lock", "interop-dead-owner"):
         rbd_tool("snap", "unprotect", f"{POOL}/{name}@second", check=False)
         rbd_tool("snap", "purge", f"{POOL}/{name}", check=False)
         rbd_tool("rm", f"{POOL}/{name}", check=False)
     failed = 0
     for test in (ours_image_read_by_upstream, upstream_image_used_by_ours, snapshots_both_ways,
-                 rollback_object_map_like_upstream, exclusive_lock_with_a_peer, dead_lock_owner_is_blocklisted):
+                 rollback_object_map_like_upstream, upstream_tool_while_ours_owns_the_lock, exclusive_lock_with_a_peer,
+                 dead_lock_owner_is_blocklisted):
         try:
             test()
         except AssertionError as e:
