@@ -1220,6 +1220,29 @@ def snapshot_by_a_peer(env, rec):
         rec("object map after removals", object_map(io, owner))
 
 
+@case
+def watchers(env, rec):
+    with fresh(env, "w-img", 4 * MiB) as a:
+        with rbd.Image(env.io, "w-img") as b:
+            listed = list(a.watchers_list())
+            rec("count with two handles", len(listed))
+            rec("fields", sorted(listed[0].keys()) if listed else None)
+            rec("one client, two cookies", (len({w["id"] for w in listed}), len({w["cookie"] for w in listed})))
+            rec("addresses", all(isinstance(w["addr"], str) and ":" in w["addr"] for w in listed))
+        rec("count after one closed", len(list(a.watchers_list())))
+    with rbd.Image(env.io, "w-img", read_only=True) as ro:
+        rec("read-only handles do not watch", len(list(ro.watchers_list())))
+    c = env.c
+    h = c.open(env.cio, "w-img")
+    try:
+        f = c.rbd.rbd_watchers_list
+        f.argtypes = [vp, vp, P(sz)]
+        n = sz(0)
+        rec("rbd_watchers_list room 0", (rc(f(h, None, ctypes.byref(n))), n.value))
+    finally:
+        c.rbd.rbd_close(h)
+
+
 # ---------------------------------------------------------------------------
 
 
