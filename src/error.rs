@@ -51,6 +51,9 @@ pub enum Error {
     /// Permission or authentication refused.
     #[error("permission denied: {0}")]
     PermissionDenied(String),
+    /// The operation is not allowed now (a trashed image before its deferment time).
+    #[error("operation not permitted: {0}")]
+    NotPermitted(String),
     /// A comparison step failed (cmpext, cmpxattr, omap_cmp, assert_version).
     #[error("comparison failed")]
     Canceled,
@@ -101,6 +104,7 @@ impl Error {
             Error::NotConnected => libc::ENOTCONN,
             Error::AlreadyConnected => libc::EISCONN,
             Error::PermissionDenied(_) => libc::EACCES,
+            Error::NotPermitted(_) => libc::EPERM,
             Error::Canceled => libc::ECANCELED,
             Error::TimedOut(_) => libc::ETIMEDOUT,
             Error::ReadOnly(_) => libc::EROFS,

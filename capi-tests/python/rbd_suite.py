@@ -1243,6 +1243,63 @@ def watchers(env, rec):
         c.rbd.rbd_close(h)
 
 
+@case
+def trash(env, rec):
+    io, r = env.io, rbd.RBD()
+
+    def listed():
+        return sorted((e["name"], e["source"]) for e in r.trash_list(io))
+
+    with fresh(env, "t-img", 8 * MiB) as im:
+        im.write(b"t" * 100, 0)
+        image_id = im.id()
+    r.create(io, "t-other", 4 * MiB)
+    rec("move", attempt(r.trash_move, io, "t-img", 0))
+    rec("move missing", attempt(r.trash_move, io, "t-nope", 0))
+    rec("images", sorted(n for n in r.list(io) if n.startswith("t-")))
+    rec("trash", listed())
+    got = r.trash_get(io, image_id)
+    rec("get", (got["id"] == image_id, got["name"], got["source"], recent(got["deletion_time"]),
+                got["deletion_time"] == got["deferment_end_time"]))
+    rec("get missing", attempt(r.trash_get, io, "abcdef0123"))
+    rec("open by name", attempt(rbd.Image, io, "t-img"))
+    rec("objects kept", sorted(o.key.replace(image_id, "ID") for o in io.list_objects() if image_id in o.key))
+    rec("restore onto a taken name", attempt(r.trash_restore, io, image_id, "t-other"))
+    rec("restore", attempt(r.trash_restore, io, image_id, "t-back"))
+    rec("restore again", attempt(r.trash_restore, io, image_id, "t-back2"))
+    with rbd.Image(io, "t-back") as im:
+        rec("restored", (im.id() == image_id, im.get_name(), im.read(0, 4)))
+    rec("trash after restore", listed())
+    r.trash_move(io, "t-back", 3600)
+    got = r.trash_get(io, image_id)
+    rec("deferred an hour", int((got["deferment_end_time"] - got["deletion_time"]).total_seconds()))
+    rec("remove deferred", attempt(r.trash_remove, io, image_id))
+    rec("remove forced", attempt(r.trash_remove, io, image_id, True))
+    rec("objects after removal", sorted(o.key for o in io.list_objects() if image_id in o.key))
+    rec("remove again", attempt(r.trash_remove, io, image_id, True))
+    r.trash_move(io, "t-other", 0)
+    rec("purge", attempt(r.trash_purge, io))
+    rec("trash after purge", listed())
+    with fresh(env, "t-open", 4 * MiB) as im:
+        im.write(b"o", 0)
+        open_id = im.id()
+        rec("move while open", attempt(r.trash_move, io, "t-open", 0))
+        rec("remove while open", attempt(r.trash_remove, io, open_id, True))
+        rec("open handle reads on", im.read(0, 1))
+    rec("remove after close", attempt(r.trash_remove, io, open_id, True))
+    with fresh(env, "t-snap", 4 * MiB) as im:
+        im.create_snap("s")
+        snap_id = im.id()
+    r.trash_move(io, "t-snap", 0)
+    rec("remove with snapshots", attempt(r.trash_remove, io, snap_id, True))
+    r.trash_restore(io, snap_id, "")
+    with rbd.Image(io, "t-snap") as im:
+        rec("restored under its name", im.get_name())
+        im.remove_snap("s")
+    r.remove(io, "t-snap")
+    rec("trash at end", listed())
+
+
 # ---------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ pub mod object_names;
 mod pool_images;
 mod resize;
 mod snapshots;
+pub mod trash;
 mod update_features;
 mod watcher;
 

@@ -64,20 +64,7 @@ pub fn remove(io: &Arc<IoCtx>, name: &str, progress: &mut dyn FnMut(u64, u64)) -
 }
 
 fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-    // snapshots are looked for first: upstream answers ENOTEMPTY for an
-    // image with snapshots even while it is open elsewhere
-    let (snaps, num_objects, prefix) = {
-        let h = image.header();
-        (h.snapc.snaps.len(), h.layout().num_objects(h.size), h.object_prefix.clone())
-    };
-    if snaps > 0 {
-        return Err(Error::NotEmpty("image has snapshots".into()));
-    }
-    let own = image.watch_handle();
-    let others = io.list_watchers(image.header_oid.as_bytes())?.into_iter().filter(|w| w.cookie != own).count();
-    if others > 0 {
-        return Err(Error::Busy("image has watchers: it is open elsewhere".into()));
-    }
+    check_removable(io, image)?;
     image.lock.acquire(image)?;
     // into the trash, out of the directory
     let now = UTime::now();
@@ -95,7 +82,32 @@ fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut d
         Err(e) if e.errno() != libc::ENOENT => return Err(e),
         _ => {}
     }
-    // data objects: those the object map knows, else every possible one
+    delete_image(io, image, progress)
+}
+
+/// Refuses the removal of an image with snapshots (ENOTEMPTY) — looked at
+/// first: upstream answers so even while the image is open elsewhere — or
+/// open elsewhere (EBUSY).
+pub(crate) fn check_removable(io: &IoCtx, image: &Image) -> Result<()> {
+    if !image.header().snapc.snaps.is_empty() {
+        return Err(Error::NotEmpty("image has snapshots".into()));
+    }
+    let own = image.watch_handle();
+    let others = io.list_watchers(image.header_oid.as_bytes())?.into_iter().filter(|w| w.cookie != own).count();
+    if others > 0 {
+        return Err(Error::Busy("image has watchers: it is open elsewhere".into()));
+    }
+    Ok(())
+}
+
+/// Deletes an image out of the directory: its data objects (those the object
+/// map knows, else every possible one; `progress(done, total)`), then — the
+/// handle closed — its object map and header, and its trash entry.
+pub(crate) fn delete_image(io: &Arc<IoCtx>, image: &Arc<Image>, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let (num_objects, prefix) = {
+        let h = image.header();
+        (h.layout().num_objects(h.size), h.object_prefix.clone())
+    };
     trim(&image.data_io, &prefix, 0..num_objects, &|n| image.object_map.may_exist(image, n), progress)?;
     image.close()?;
     remove_object(io, &object_map_object(&image.id, None))?;
@@ -107,7 +119,7 @@ fn remove_open(io: &Arc<IoCtx>, name: &str, image: &Arc<Image>, progress: &mut d
 }
 
 /// Removes an object; a missing one is fine.
-fn remove_object(io: &IoCtx, name: &str) -> Result<()> {
+pub(crate) fn remove_object(io: &IoCtx, name: &str) -> Result<()> {
     match check(&io.operate(name.as_bytes(), ObjectOperation::single(OpStep::Remove))) {
         Err(e) if e.errno() == libc::ENOENT => Ok(()),
         other => other,

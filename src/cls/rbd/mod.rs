@@ -142,4 +142,5 @@ pub static METHODS: &[Method] = &[
     Method { class: CLASS, name: "trash_remove", flags: RDWR, run: trash::trash_remove },
     Method { class: CLASS, name: "trash_get", flags: RD, run: trash::trash_get },
     Method { class: CLASS, name: "trash_list", flags: RD, run: trash::trash_list },
+    Method { class: CLASS, name: "trash_state_set", flags: RDWR, run: trash::trash_state_set },
 ];

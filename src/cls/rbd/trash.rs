@@ -19,6 +19,14 @@ pub mod source {
     pub const USER_PARENT: u8 = 4;
 }
 
+/// Where a trashed image is in its life (`TrashImageState`).
+pub mod state {
+    pub const NORMAL: u8 = 0;
+    pub const MOVING: u8 = 1;
+    pub const REMOVING: u8 = 2;
+    pub const RESTORING: u8 = 3;
+}
+
 /// `cls::rbd::TrashImageSpec`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrashImageSpec {
@@ -60,6 +68,15 @@ crate::plain_struct! {
     pub struct TrashAddInput {
         pub id: String,
         pub spec: TrashImageSpec,
+    }
+}
+
+crate::plain_struct! {
+    /// `trash_state_set` input: the image, its new state, the state expected.
+    pub struct TrashStateSetInput {
+        pub id: String,
+        pub state: u8,
+        pub expect: u8,
     }
 }
 
@@ -111,4 +128,19 @@ pub fn trash_list(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> 
         }
     }
     out(&data)
+}
+
+/// Moves entry `id` to `state` when it is in `expect` (already in `state`:
+/// nothing to do). ENOENT without it, ESTALE in a third state.
+pub fn trash_state_set(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
+    let TrashStateSetInput { id, state, expect } = decode_input(input)?;
+    let bytes = ctx.omap_get(key(&id).as_bytes())?;
+    let mut spec = TrashImageSpec::from_bytes(&bytes).map_err(|_| errno(libc::EINVAL, "cannot decode trash entry"))?;
+    if spec.state == expect {
+        spec.state = state;
+        ctx.omap_set(&[(key(&id).into_bytes(), spec.to_bytes())])?;
+    } else if spec.state != state {
+        return Err(errno(libc::ESTALE, "trash entry in another state"));
+    }
+    Ok(Vec::new())
 }
