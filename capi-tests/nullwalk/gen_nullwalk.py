@@ -90,6 +90,9 @@ VALID_OVERRIDES = {
     ("rados_free_notify_response", 0): "NULL",
     ("rados_free_notify_response", 1): "0",
     ("rados_free_notify_response", 2): "NULL",
+    # frees the strings rbd_lock_get_owners filled: none here (a cleared array)
+    ("rbd_lock_get_owners_cleanup", 0): "(char **)calloc(8, sizeof(char *))",
+    ("rbd_lock_get_owners_cleanup", 1): "8",
 }
 
 HANDLE_VALUES = {

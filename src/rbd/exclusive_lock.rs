@@ -32,6 +32,9 @@ struct State {
     owner: bool,
     cookie: String,
     acquiring: bool,
+    /// Taken by `rbd_lock_acquire`: kept against peers' requests, and never
+    /// taken again automatically once released (writes then fail: EROFS).
+    manual: bool,
     /// Bumped whenever a peer says it released the lock.
     releases_seen: u64,
 }
@@ -81,6 +84,35 @@ impl ExclusiveLock {
         st.owner.then(|| st.cookie.clone())
     }
 
+    /// Whether the lock is held for `rbd_lock_acquire` (kept against peers).
+    pub fn is_manual(&self) -> bool {
+        self.lock_state().manual
+    }
+
+    /// `rbd_lock_acquire`: takes the lock (asking an owner to hand it over)
+    /// and keeps it against peers' requests until `release_manual`.
+    /// Errors: EINVAL without the exclusive-lock feature; EROFS; the lock's.
+    pub fn acquire_manual(&self, image: &Image) -> Result<()> {
+        if image.header().features & features::EXCLUSIVE_LOCK == 0 {
+            return Err(Error::invalid("the image has no exclusive-lock feature"));
+        }
+        image.check_writable()?;
+        let was_manual = std::mem::replace(&mut self.lock_state().manual, false);
+        let acquired = self.acquire(image);
+        self.lock_state().manual = was_manual || acquired.is_ok();
+        acquired
+    }
+
+    /// `rbd_lock_release`: EINVAL unless held (for `rbd_lock_acquire` or
+    /// not); afterwards writes fail (EROFS) until the lock is acquired again.
+    pub fn release_manual(&self, image: &Image) -> Result<()> {
+        if image.header().features & features::EXCLUSIVE_LOCK == 0 || !self.is_owner() {
+            return Err(Error::invalid("the lock is not held"));
+        }
+        self.lock_state().manual = true;
+        self.release(image)
+    }
+
     /// A peer announced it released the lock.
     pub fn peer_released(&self) {
         self.lock_state().releases_seen += 1;
@@ -99,6 +131,9 @@ impl ExclusiveLock {
         loop {
             if st.owner {
                 return Ok(());
+            }
+            if st.manual {
+                return Err(Error::ReadOnly("the lock was released by rbd_lock_release".into()));
             }
             if !st.acquiring {
                 break;

@@ -2,6 +2,7 @@
 //! out — creation, opening, striping, I/O paths, the exclusive lock, the object
 //! map, metadata, resizing, removal.
 
+mod advisory_locks;
 mod create;
 mod diff;
 mod exclusive_lock;
@@ -20,6 +21,7 @@ pub mod trash;
 mod update_features;
 mod watcher;
 
+pub use advisory_locks::{Locker, Lockers};
 pub use create::{create, generate_id, CreateSpec};
 pub use image::{lookup_id, lookup_name, HeaderState, Image, ImageRef};
 pub use image_options::{ImageOption, ImageOptionValue, ImageOptions};

@@ -123,7 +123,11 @@ impl WatchHandler for HeaderWatch {
                 }
                 NotifyMessage::ReleasedLock(_) => image.lock.peer_released(),
                 NotifyMessage::HeaderUpdate => image.mark_stale(),
-                NotifyMessage::RequestLock { .. } if image.lock.is_owner() && !image.is_closed() => {
+                NotifyMessage::RequestLock { .. } if owner && image.lock.is_manual() => {
+                    // held for rbd_lock_acquire: the peer's write fails
+                    reply = response(-libc::EROFS);
+                }
+                NotifyMessage::RequestLock { .. } if owner => {
                     reply = response(0);
                     // answer first, then hand the lock over (not on this thread's time)
                     let _ = self.io.notify_ack(&self.header_oid, notify_id, cookie, &reply);
