@@ -6,7 +6,7 @@
 //! allocated with `malloc` so that C (and `rados_buffer_free`) can `free` it.
 
 use std::ffi::CStr;
-use std::os::raw::{c_char, c_void};
+use std::os::raw::{c_char, c_int, c_void};
 use std::ptr::NonNull;
 
 use crate::error::{Error, Result};
@@ -105,6 +105,49 @@ pub(crate) fn malloc_cstring(bytes: &[u8]) -> Result<*mut c_char> {
     // SAFETY: malloc_copy allocated bytes.len() + 1 bytes.
     unsafe { *p.add(bytes.len()) = 0 };
     Ok(p)
+}
+
+/// `malloc_cstring` of each item, in order; on failure the ones made are
+/// freed again, so nothing is left to the caller.
+pub(crate) fn malloc_cstrings<S: AsRef<[u8]>>(items: impl IntoIterator<Item = S>) -> Result<Vec<*mut c_char>> {
+    let mut made = Vec::new();
+    for item in items {
+        match malloc_cstring(item.as_ref()) {
+            Ok(p) => made.push(p),
+            Err(e) => {
+                for p in made {
+                    // SAFETY: allocated just above, not handed out.
+                    unsafe { free_c(p as *mut c_void) };
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// The `(buffer, *size)` protocol of names (`rbd_get_name`,
+/// `rbd_snap_get_name`): `*size` is the buffer's room and becomes the size
+/// needed (the text and its NUL). Errors: -ERANGE (size stored) when it
+/// does not fit, -EINVAL for a NULL buffer.
+///
+/// # Safety
+/// `buf` is NULL or valid for `*size` bytes.
+pub(crate) unsafe fn write_sized_cstring(buf: *mut c_char, size: Out<usize>, text: &[u8]) -> Result<c_int> {
+    // SAFETY: checked non-null; the caller's size_t.
+    let room = unsafe { *size.0.as_ptr() };
+    if room < text.len() + 1 {
+        // SAFETY: checked out-parameter.
+        unsafe { size.write(text.len() + 1) };
+        return Err(Error::Range("buffer too small".into()));
+    }
+    // SAFETY: the caller's buffer of `room` bytes.
+    if !unsafe { write_cstring(buf, room, text) } {
+        return Err(Error::invalid("buffer is NULL"));
+    }
+    // SAFETY: checked out-parameter.
+    unsafe { size.write(text.len() + 1) };
+    Ok(0)
 }
 
 /// Copies `bytes` into `malloc`'ed memory with `extra` spare zeroed bytes; never NULL.

@@ -96,11 +96,9 @@ impl ExclusiveLock {
         if image.header().features & features::EXCLUSIVE_LOCK == 0 {
             return Err(Error::invalid("the image has no exclusive-lock feature"));
         }
-        image.check_writable()?;
-        let was_manual = std::mem::replace(&mut self.lock_state().manual, false);
-        let acquired = self.acquire(image);
-        self.lock_state().manual = was_manual || acquired.is_ok();
-        acquired
+        self.acquire_for(image, true)?;
+        self.lock_state().manual = true;
+        Ok(())
     }
 
     /// `rbd_lock_release`: EINVAL unless held (for `rbd_lock_acquire` or
@@ -123,6 +121,12 @@ impl ExclusiveLock {
     /// not already. Errors: EROFS (read-only), EBUSY (locked by something that
     /// is not an image handle, or a peer that never lets go), RADOS errors.
     pub fn acquire(&self, image: &Image) -> Result<()> {
+        self.acquire_for(image, false)
+    }
+
+    /// `acquire`; `explicit` (for `rbd_lock_acquire`) also after a
+    /// `rbd_lock_release`, which otherwise leaves writes failing with EROFS.
+    fn acquire_for(&self, image: &Image, explicit: bool) -> Result<()> {
         if image.header().features & features::EXCLUSIVE_LOCK == 0 {
             return Ok(());
         }
@@ -132,7 +136,7 @@ impl ExclusiveLock {
             if st.owner {
                 return Ok(());
             }
-            if st.manual {
+            if st.manual && !explicit {
                 return Err(Error::ReadOnly("the lock was released by rbd_lock_release".into()));
             }
             if !st.acquiring {

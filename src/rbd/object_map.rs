@@ -83,8 +83,11 @@ impl ObjectMap {
 
     /// False only when the map is loaded, valid, and says the object does not exist.
     pub fn may_exist(&self, image: &Image, object_no: u64) -> bool {
-        // the header first: reading it may refresh it, and a refresh may
-        // reload this map (so not under its lock)
+        if !self.is_loaded() {
+            return true;
+        }
+        // the header before the map's lock: reading it may refresh it, and a
+        // refresh may reload this map
         if image.header().flags & flags::OBJECT_MAP_INVALID != 0 {
             return true;
         }

@@ -19,21 +19,28 @@ const TRIM_WINDOW: usize = 16;
 
 /// The images of the pool (name → id), in name order.
 pub fn list(io: &IoCtx) -> Result<Vec<(String, String)>> {
+    list_all(io, DIRECTORY, "dir_list")
+}
+
+/// Every entry of a cls rbd listing (`dir_list`, `trash_list`: pages of a
+/// key → value map after `start_after`), in key order; a missing object
+/// lists nothing.
+pub(crate) fn list_all<V: Decode>(io: &IoCtx, object: &str, method: &str) -> Result<Vec<(String, V)>> {
+    const PAGE: u64 = 1024;
     let mut out = Vec::new();
     let mut start = String::new();
     loop {
-        let input = ListInput { start_after: start.clone(), max_return: 1024 }.to_bytes();
-        let bytes = match io.exec(DIRECTORY.as_bytes(), RBD, "dir_list", input) {
+        let input = ListInput { start_after: start.clone(), max_return: PAGE }.to_bytes();
+        let bytes = match io.exec(object.as_bytes(), RBD, method, input) {
             Ok(b) => b,
             Err(e) if e.errno() == libc::ENOENT => return Ok(out),
             Err(e) => return Err(e),
         };
-        let page =
-            BTreeMap::<String, String>::from_bytes(&bytes).map_err(|_| Error::Corrupt("dir_list reply".into()))?;
+        let page = BTreeMap::<String, V>::from_bytes(&bytes).map_err(|_| Error::Corrupt(format!("{method} reply")))?;
         let Some(last) = page.keys().next_back().cloned() else { return Ok(out) };
-        let n = page.len();
+        let n = page.len() as u64;
         out.extend(page);
-        if n < 1024 {
+        if n < PAGE {
             return Ok(out);
         }
         start = last;

@@ -148,20 +148,34 @@ impl Image {
         if features & features::OBJECT_MAP == 0 {
             return Ok(());
         }
-        let head = object_map_object(&self.id, None);
-        let bytes = self.io.read(head.as_bytes(), 0, 0)?;
-        let copy = ObjectOperation::single(OpStep::WriteFull { data: bytes });
-        check(&self.io.operate(object_map_object(&self.id, Some(id)).as_bytes(), copy))?;
+        self.copy_object_map(None, Some(id))?;
         if features & features::FAST_DIFF != 0 {
-            let mut op = ObjectOperation::new();
-            if self.object_map.is_loaded() {
-                op.push(assert_locked_step("", ""));
-            }
+            let mut op = self.head_map_op();
             op.push(rbd_step("object_map_snap_add", Vec::new()));
-            check(&self.io.operate(head.as_bytes(), op))?;
+            check(&self.io.operate(object_map_object(&self.id, None).as_bytes(), op))?;
             self.object_map.mark_clean();
         }
         Ok(())
+    }
+
+    /// An operation on the head's object map, guarded by the map's lock when
+    /// this handle holds it (a handle reading a snapshot does not).
+    fn head_map_op(&self) -> ObjectOperation {
+        let mut op = ObjectOperation::new();
+        if self.object_map.is_loaded() {
+            op.push(assert_locked_step("", ""));
+        }
+        op
+    }
+
+    /// Copies object map `from` over `to` (None: the head's), as bytes;
+    /// returns them.
+    fn copy_object_map(&self, from: Option<u64>, to: Option<u64>) -> Result<Vec<u8>> {
+        let bytes = self.io.read(object_map_object(&self.id, from).as_bytes(), 0, 0)?;
+        let mut op = if to.is_none() { self.head_map_op() } else { ObjectOperation::new() };
+        op.push(OpStep::WriteFull { data: bytes.clone() });
+        check(&self.io.operate(object_map_object(&self.id, to).as_bytes(), op))?;
+        Ok(bytes)
     }
 
     /// Removes user snapshot `name`. Errors: ENOENT without it, EBUSY while
@@ -210,10 +224,7 @@ impl Image {
             match self.io.exec(oid.as_bytes(), RBD, "object_map_load", Vec::new()) {
                 Ok(map) => {
                     let next = self.header().snapc.snaps.iter().copied().filter(|&s| s > id).min();
-                    let mut op = ObjectOperation::new();
-                    if next.is_none() && self.object_map.is_loaded() {
-                        op.push(assert_locked_step("", ""));
-                    }
+                    let mut op = if next.is_none() { self.head_map_op() } else { ObjectOperation::new() };
                     op.push(rbd_step("object_map_snap_remove", map.clone()));
                     let target = object_map_object(&self.id, next);
                     match check(&self.io.operate(target.as_bytes(), op)) {
@@ -357,13 +368,7 @@ impl Image {
             (h.features, h.layout(), h.object_prefix.clone())
         };
         if features & features::OBJECT_MAP != 0 {
-            let bytes = self.io.read(object_map_object(&self.id, Some(id)).as_bytes(), 0, 0)?;
-            let mut op = ObjectOperation::new();
-            if self.object_map.is_loaded() {
-                op.push(assert_locked_step("", ""));
-            }
-            op.push(OpStep::WriteFull { data: bytes.clone() });
-            check(&self.io.operate(object_map_object(&self.id, None).as_bytes(), op))?;
+            let bytes = self.copy_object_map(Some(id), None)?;
             let map = BitVector2::from_bytes(&bytes).map_err(|_| Error::Corrupt("object map".into()))?;
             self.object_map
                 .update_loaded(|i, _| Some(if i < map.len() { map.get(i) } else { object_state::NONEXISTENT }));

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::image::{Image, ImageRef};
 use super::object_names::{id_object, DIRECTORY, TRASH};
-use super::pool_images::{check_removable, delete_image, directory_id, remove_object};
-use crate::cls::rbd::directory::{ListInput, NameId};
+use super::pool_images::{check_removable, delete_image, directory_id, list_all, remove_object};
+use crate::cls::rbd::directory::NameId;
 use crate::cls::rbd::trash::{source, state, TrashAddInput, TrashImageSpec, TrashStateSetInput};
 use crate::cls::rbd::CLASS as RBD;
 use crate::denc::{Decode, Encode, UTime};
@@ -55,25 +55,9 @@ pub fn move_to_trash(io: &Arc<IoCtx>, name: &str, delay: u64) -> Result<()> {
 /// The trash's entries (id, spec), in id order; images being removed by
 /// `rbd_remove` (source "removing") are left out, as upstream's user list.
 pub fn list(io: &IoCtx) -> Result<Vec<(String, TrashImageSpec)>> {
-    let mut out = Vec::new();
-    let mut start = String::new();
-    loop {
-        let input = ListInput { start_after: start.clone(), max_return: 1024 }.to_bytes();
-        let bytes = match io.exec(TRASH.as_bytes(), RBD, "trash_list", input) {
-            Ok(b) => b,
-            Err(e) if e.errno() == libc::ENOENT => return Ok(out),
-            Err(e) => return Err(e),
-        };
-        let page = std::collections::BTreeMap::<String, TrashImageSpec>::from_bytes(&bytes)
-            .map_err(|_| Error::Corrupt("trash_list reply".into()))?;
-        let Some(last) = page.keys().next_back().cloned() else { return Ok(out) };
-        let n = page.len();
-        out.extend(page.into_iter().filter(|(_, s)| s.source != source::REMOVING));
-        if n < 1024 {
-            return Ok(out);
-        }
-        start = last;
-    }
+    let mut all: Vec<(String, TrashImageSpec)> = list_all(io, TRASH, "trash_list")?;
+    all.retain(|(_, s)| s.source != source::REMOVING);
+    Ok(all)
 }
 
 /// Trash entry `id`. Errors: ENOENT.

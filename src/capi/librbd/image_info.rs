@@ -120,21 +120,8 @@ pub unsafe extern "C" fn rbd_get_name(image: rbd_image_t, name: *mut c_char, nam
     entry(|| {
         let image = self::image(image)?;
         let len_out = Out::new(name_len, "name_len")?;
-        let text = image.name();
-        // SAFETY: checked non-null; the caller's size_t.
-        let room = unsafe { *len_out.0.as_ptr() };
-        if room < text.len() + 1 {
-            // SAFETY: checked out-parameter.
-            unsafe { len_out.write(text.len() + 1) };
-            return Err(Error::Range("name buffer too small".into()));
-        }
-        // SAFETY: the caller's buffer of `room` bytes.
-        if !unsafe { write_cstring(name, room, text.as_bytes()) } {
-            return Err(Error::invalid("name is NULL"));
-        }
-        // SAFETY: checked out-parameter.
-        unsafe { len_out.write(text.len() + 1) };
-        Ok(0)
+        // SAFETY: the caller's buffer of *name_len bytes.
+        unsafe { write_sized_cstring(name, len_out, image.name().as_bytes()) }
     })
 }
 

@@ -74,19 +74,7 @@ pub unsafe extern "C" fn rbd_lock_get_owners(
         }
         // SAFETY: the caller's array of `room` >= owners.len() pointers.
         let target = unsafe { c_slice_mut(lock_owners, owners.len(), "lock_owners") }?;
-        let mut made = Vec::with_capacity(owners.len());
-        for o in &owners {
-            match malloc_cstring(o.as_bytes()) {
-                Ok(p) => made.push(p),
-                Err(e) => {
-                    for p in made {
-                        // SAFETY: allocated just above, not handed out.
-                        unsafe { free_c(p as *mut c_void) };
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        let made = malloc_cstrings(&owners)?;
         for (slot, p) in target.iter_mut().zip(made) {
             *slot = p;
         }

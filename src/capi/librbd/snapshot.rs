@@ -36,19 +36,7 @@ pub unsafe extern "C" fn rbd_snap_list(
         }
         // SAFETY: the caller's array of `room` >= needed entries.
         let target = unsafe { c_slice_mut(snaps, list.len() + 1, "snaps") }?;
-        let mut names = Vec::with_capacity(list.len());
-        for snap in &list {
-            match malloc_cstring(snap.name.as_bytes()) {
-                Ok(name) => names.push(name),
-                Err(e) => {
-                    for name in names {
-                        // SAFETY: allocated just above, not handed out.
-                        unsafe { free_c(name as *mut c_void) };
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        let names = malloc_cstrings(list.iter().map(|s| &s.name))?;
         for (slot, (snap, name)) in target.iter_mut().zip(list.iter().zip(names)) {
             *slot = rbd_snap_info_t { id: snap.id, size: snap.image_size, name };
         }
@@ -346,20 +334,8 @@ pub unsafe extern "C" fn rbd_snap_get_name(
         let image = image_handle::image(image)?;
         let len_out = Out::new(name_len, "name_len")?;
         let name = image.snapshot(snap_id)?.name;
-        // SAFETY: checked non-null; the caller's size_t.
-        let room = unsafe { *len_out.0.as_ptr() };
-        if room < name.len() + 1 {
-            // SAFETY: checked out-parameter.
-            unsafe { len_out.write(name.len() + 1) };
-            return Err(Error::Range("name buffer too small".into()));
-        }
-        // SAFETY: the caller's buffer of `room` bytes.
-        if !unsafe { write_cstring(snapname, room, name.as_bytes()) } {
-            return Err(Error::invalid("snapname is NULL"));
-        }
-        // SAFETY: checked out-parameter.
-        unsafe { len_out.write(name.len() + 1) };
-        Ok(0)
+        // SAFETY: the caller's buffer of *name_len bytes.
+        unsafe { write_sized_cstring(snapname, len_out, name.as_bytes()) }
     })
 }
 

@@ -20,15 +20,8 @@ fn source_of(code: u8) -> Result<rbd_trash_image_source_t> {
 /// A filled entry (`malloc`'ed strings), or nothing allocated on error.
 fn entry_of(id: &str, spec: &TrashImageSpec) -> Result<rbd_trash_image_info_t> {
     let source = source_of(spec.source)?;
-    let id = malloc_cstring(id.as_bytes())?;
-    let name = match malloc_cstring(spec.name.as_bytes()) {
-        Ok(n) => n,
-        Err(e) => {
-            // SAFETY: allocated just above, not handed out.
-            unsafe { free_c(id as *mut c_void) };
-            return Err(e);
-        }
-    };
+    let strings = malloc_cstrings([id, spec.name.as_str()])?;
+    let (id, name) = (strings[0], strings[1]);
     Ok(rbd_trash_image_info_t {
         id,
         name,

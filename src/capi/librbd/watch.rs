@@ -46,19 +46,7 @@ pub unsafe extern "C" fn rbd_watchers_list(
         }
         // SAFETY: the caller's array of `room` >= list.len() entries.
         let target = unsafe { c_slice_mut(watchers, list.len(), "watchers") }?;
-        let mut addrs = Vec::with_capacity(list.len());
-        for w in &list {
-            match malloc_cstring(w.addr.as_bytes()) {
-                Ok(a) => addrs.push(a),
-                Err(e) => {
-                    for a in addrs {
-                        // SAFETY: allocated just above, not handed out.
-                        unsafe { free_c(a as *mut c_void) };
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        let addrs = malloc_cstrings(list.iter().map(|w| &w.addr))?;
         for (slot, (w, addr)) in target.iter_mut().zip(list.iter().zip(addrs)) {
             *slot = rbd_image_watcher_t { addr, id: w.watcher_id, cookie: w.cookie };
         }

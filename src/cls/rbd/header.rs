@@ -209,21 +209,9 @@ pub fn set_features(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>
 pub fn get_size(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {
     let snap_id: u64 = decode_input(input)?;
     let order: u8 = read_key(ctx, "order")?;
-    let size = if snap_id == NOSNAP { read_key(ctx, "size")? } else { snapshot_image_size(ctx, snap_id)? };
+    let size =
+        if snap_id == NOSNAP { read_key(ctx, "size")? } else { super::snapshot::record_image_size(ctx, snap_id)? };
     out(&SizeOrder { order, size })
-}
-
-/// The image size recorded by snapshot `snap_id` (ENOENT without it).
-fn snapshot_image_size(ctx: &mut dyn ObjectContext, snap_id: u64) -> Result<u64> {
-    let bytes = ctx.omap_get(super::snap_key(snap_id).as_bytes())?;
-    // cls_rbd_snap: ENCODE_START, u64 id, string name, u64 image_size, …
-    Decoder::new(&bytes)
-        .versioned(8, |_, d| {
-            d.u64()?;
-            d.string()?;
-            d.u64()
-        })
-        .map_err(|_| errno(libc::EIO, "cannot decode snapshot"))
 }
 
 pub fn set_size(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<Vec<u8>> {

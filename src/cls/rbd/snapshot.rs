@@ -417,6 +417,12 @@ pub fn snapshot_set_limit(ctx: &mut dyn ObjectContext, input: &[u8]) -> Result<V
     Ok(Vec::new())
 }
 
+/// The image size a snapshot recorded (for `get_size` at a snapshot):
+/// ENOENT without it.
+pub fn record_image_size(ctx: &mut dyn ObjectContext, snap_id: u64) -> Result<u64> {
+    Ok(read_record(ctx, snap_id)?.image_size)
+}
+
 /// A snapshot's flags (for `get_flags` at a snapshot): ENOENT without it.
 pub fn record_flags(ctx: &mut dyn ObjectContext, snap_id: u64) -> Result<u64> {
     Ok(read_record(ctx, snap_id)?.flags)
